@@ -1,0 +1,15 @@
+# yb_build_flags: an interface target every project target links, so warnings, the POSIX
+# feature level and the sanitizers are set in one place and never directory-wide.
+add_library(yb_build_flags INTERFACE)
+target_compile_options(yb_build_flags INTERFACE
+  -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+  -Wformat=2 -Wvla -Wimplicit-fallthrough -Wundef)
+# C11 without GNU extensions, plus the POSIX.1-2008 interfaces (clock_gettime, strndup, ...).
+target_compile_definitions(yb_build_flags INTERFACE _POSIX_C_SOURCE=200809L)
+
+if(YB_SANITIZE)
+  set(yb_sanitizers -fsanitize=address,undefined -fno-sanitize-recover=all
+                    -fno-omit-frame-pointer)
+  target_compile_options(yb_build_flags INTERFACE ${yb_sanitizers})
+  target_link_options(yb_build_flags INTERFACE ${yb_sanitizers})
+endif()

@@ -1,0 +1,105 @@
+/* Kafka adapter; see kafka.h. */
+#include "io/kafka.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/log.h"
+#include "rules/error.h"
+
+/* librdkafka logs with syslog levels (0 emerg .. 7 debug). */
+static void log_from_librdkafka(const rd_kafka_t *rk, int level, const char *facility,
+				const char *message)
+{
+	yb_log_level ours = level <= 3   ? YB_LOG_ERROR
+			    : level == 4 ? YB_LOG_WARN
+			    : level <= 6 ? YB_LOG_INFO
+					 : YB_LOG_DEBUG;
+
+	YB_LOG(ours, "librdkafka", "{s:s, s:s, s:s}", "client", rd_kafka_name(rk), "facility",
+	       facility, "message", message);
+}
+
+int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr, size_t errlen)
+{
+	const size_t prefix_len = strlen(YB_KAFKA_PROP_PREFIX);
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+	*out = NULL;
+	for (size_t i = 0; i < yb_props_count(props); i++) {
+		const char *key = yb_props_key(props, i);
+
+		if (strncmp(key, YB_KAFKA_PROP_PREFIX, prefix_len) != 0)
+			continue;
+		if (rd_kafka_conf_set(conf, key + prefix_len, yb_props_value(props, i), errstr,
+				      errlen) != RD_KAFKA_CONF_OK) {
+			rd_kafka_conf_destroy(conf);
+			return YB_EINVAL;
+		}
+	}
+	rd_kafka_conf_set_log_cb(conf, log_from_librdkafka);
+	*out = conf;
+	return YB_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const yb_kafka_topic_info *)a)->name,
+		      ((const yb_kafka_topic_info *)b)->name);
+}
+
+int yb_kafka_describe_topics(rd_kafka_t *rk, int timeout_ms, yb_kafka_topic_info **out,
+			     size_t *count, int *broker_count, char *errstr, size_t errlen)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	yb_kafka_topic_info *topics = NULL;
+	size_t n = 0;
+	rd_kafka_resp_err_t err;
+	int rc = YB_OK;
+
+	*out = NULL;
+	*count = 0;
+	err = rd_kafka_metadata(rk, 1, NULL, &md, timeout_ms);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(errstr, errlen, "metadata request failed: %s", rd_kafka_err2str(err));
+		return err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+	}
+	topics = calloc(md->topic_cnt > 0 ? (size_t)md->topic_cnt : 1, sizeof(*topics));
+	if (topics == NULL) {
+		rc = YB_ENOMEM;
+		goto out;
+	}
+	for (int t = 0; t < md->topic_cnt; t++) {
+		const rd_kafka_metadata_topic_t *mt = &md->topics[t];
+		yb_kafka_topic_info *info = &topics[n];
+
+		if (strncmp(mt->topic, "__", 2) == 0)
+			continue;
+		snprintf(info->name, sizeof(info->name), "%s", mt->topic);
+		info->partitions = mt->partition_cnt;
+		for (int p = 0; p < mt->partition_cnt; p++) {
+			int64_t low, high;
+
+			err = rd_kafka_query_watermark_offsets(rk, mt->topic, mt->partitions[p].id,
+							       &low, &high, timeout_ms);
+			if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+				snprintf(errstr, errlen, "watermarks of %s [%d]: %s", mt->topic,
+					 mt->partitions[p].id, rd_kafka_err2str(err));
+				rc = YB_EIO;
+				goto out;
+			}
+			info->log_offsets += high - low;
+		}
+		n++;
+	}
+	qsort(topics, n, sizeof(*topics), by_name);
+	*broker_count = md->broker_cnt;
+	*out = topics;
+	*count = n;
+	topics = NULL;
+out:
+	free(topics);
+	rd_kafka_metadata_destroy(md);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * Kafka adapter: librdkafka configuration from the project's properties, librdkafka's log
+ * routed into the project's logger, and the cluster inspection claimctl needs.
+ *
+ * Configuration: every property whose key starts with "kafka." is given to librdkafka with
+ * the prefix removed ("kafka.bootstrap.servers" → "bootstrap.servers"), exactly as kcat's -X
+ * does, so any librdkafka property can be set without this code knowing it.
+ */
+#ifndef YB_IO_KAFKA_H
+#define YB_IO_KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/props.h"
+
+/* The prefix of properties passed through to librdkafka. */
+#define YB_KAFKA_PROP_PREFIX "kafka."
+
+/*
+ * *out = a new librdkafka configuration holding every "kafka.*" property of props (prefix
+ * removed), with librdkafka's log lines going to the project's logger. The caller owns *out
+ * until it hands it to rd_kafka_new(), which takes it. Returns YB_OK, or YB_EINVAL naming
+ * the refused property in errstr (librdkafka's own message); *out = NULL on failure.
+ */
+int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr, size_t errlen);
+
+/* One topic as claimctl status shows it. */
+typedef struct yb_kafka_topic_info {
+	char name[256];
+	int partitions;
+	/* Sum over partitions of high - low watermark: the offsets in the log, which counts
+	 * transaction markers too, so it is an upper bound on the records. */
+	int64_t log_offsets;
+} yb_kafka_topic_info;
+
+/*
+ * Describe every topic of the cluster except Kafka's internal ones ("__..."), sorted by name.
+ * *out is a malloc'ed array the caller frees; *count its length. rk is any client handle.
+ * Returns YB_OK, or YB_ETIMEDOUT / YB_EIO with librdkafka's message in errstr.
+ */
+int yb_kafka_describe_topics(rd_kafka_t *rk, int timeout_ms, yb_kafka_topic_info **out,
+			     size_t *count, int *broker_count, char *errstr, size_t errlen);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * Redis adapter over hiredis 0.14 (blocking API, no TLS).
+ *
+ * What the services need from Redis: a connection with timeouts, Lua scripts loaded once and
+ * called by SHA (EVALSHA), and pipelining, so a batch of claims costs one round trip: append
+ * every call, then read every reply. A script flushed from the server (a restart, SCRIPT
+ * FLUSH) is reloaded transparently by yb_redis_eval; a pipeline that meets NOSCRIPT reports
+ * it and the caller reloads and resends the batch (the scripts are idempotent by design).
+ *
+ * Replies are hiredis' redisReply, freed with yb_redis_reply_free.
+ */
+#ifndef YB_IO_REDIS_H
+#define YB_IO_REDIS_H
+
+#include <hiredis/hiredis.h>
+#include <stddef.h>
+
+typedef struct yb_redis yb_redis;
+
+/* A Lua script: the source, and its SHA1 once loaded. Plain value; keep one per script. */
+typedef struct yb_redis_script {
+	const char *source;
+	char sha[41];
+} yb_redis_script;
+
+/*
+ * Connect to host:port; timeout_ms bounds the connect and every later command.
+ * Returns YB_OK and *out, or YB_EIO / YB_ETIMEDOUT with the reason in errstr (*out = NULL).
+ */
+int yb_redis_connect(yb_redis **out, const char *host, int port, int timeout_ms, char *errstr,
+		     size_t errlen);
+
+/* Close the connection. Accepts NULL. */
+void yb_redis_destroy(yb_redis *redis);
+
+/* PING; YB_OK when the server answered PONG. */
+int yb_redis_ping(yb_redis *redis, char *errstr, size_t errlen);
+
+/*
+ * One field of INFO (e.g. "redis_version") into buf. Returns YB_OK, YB_ENOTFOUND, or YB_EIO.
+ */
+int yb_redis_info_field(yb_redis *redis, const char *field, char *buf, size_t buflen, char *errstr,
+			size_t errlen);
+
+/* SCRIPT LOAD script->source and store its SHA in script->sha. */
+int yb_redis_script_load(yb_redis *redis, yb_redis_script *script, char *errstr, size_t errlen);
+
+/*
+ * EVALSHA the script with nkeys KEYS and nargs ARGV (binary-safe: argvlen may be NULL for C
+ * strings), loading it first if it is not loaded or the server has forgotten it.
+ * *reply is the script's reply (an error reply from the script is returned as a reply, not a
+ * failure). Returns YB_OK, or YB_EIO with the reason in errstr.
+ */
+int yb_redis_eval(yb_redis *redis, yb_redis_script *script, int nkeys, const char *const *keys,
+		  int nargs, const char *const *args, const size_t *arglens, redisReply **reply,
+		  char *errstr, size_t errlen);
+
+/*
+ * Pipelining: queue an EVALSHA of a loaded script without waiting; nothing is sent until the
+ * first yb_redis_read_reply. Returns YB_OK or YB_ENOMEM.
+ */
+int yb_redis_append_eval(yb_redis *redis, const yb_redis_script *script, int nkeys,
+			 const char *const *keys, int nargs, const char *const *args,
+			 const size_t *arglens);
+
+/* Queue any command, as an argv array (binary-safe; argvlen may be NULL). */
+int yb_redis_append_command(yb_redis *redis, int argc, const char *const *argv,
+			    const size_t *argvlen);
+
+/* Send what is queued (first call) and read the next reply, in order. */
+int yb_redis_read_reply(yb_redis *redis, redisReply **reply, char *errstr, size_t errlen);
+
+/* True when reply is the server's NOSCRIPT error (the script must be loaded again). */
+int yb_redis_reply_is_noscript(const redisReply *reply);
+
+/* Free a reply. Accepts NULL. */
+void yb_redis_reply_free(redisReply *reply);
+
+#endif

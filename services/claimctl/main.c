@@ -1,0 +1,58 @@
+/*
+ * claimctl: subcommand dispatch, --help and --version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "claimctl.h"
+#include "io/log.h"
+
+typedef struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} subcommand;
+
+static const subcommand subcommands[] = {
+    {"status", claimctl_status,
+     "show the broker (topics, partitions, log size) and Redis (version, keys)"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: claimctl <command> [options]\n"
+		     "\n"
+		     "The command-line tool of the claims adjudication pipeline.\n"
+		     "\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(out, "\n"
+		     "Run 'claimctl <command> --help' for a command's options.\n"
+		     "Exit status: 0 success, 1 the work failed, 2 a wrong command line.\n");
+}
+
+int main(int argc, char **argv)
+{
+	yb_log_set_service("claimctl");
+	if (argc < 2) {
+		usage(stderr);
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLAIMCTL_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("claimctl %s\n", YB_VERSION);
+		return CLAIMCTL_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "claimctl: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return CLAIMCTL_EXIT_USAGE;
+}
