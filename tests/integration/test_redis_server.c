@@ -1,0 +1,199 @@
+/*
+ * The Redis adapter against the real redis-server the servers fixture started: PING, INFO,
+ * a Lua script loaded and called by SHA (applying a claim's amount once per claim_id, the
+ * shape of the adjudicator's accumulator update), reload after SCRIPT FLUSH, and pipelining.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "io/redis.h"
+#include "rules/error.h"
+
+/*
+ * KEYS[1] the set of applied claim ids, KEYS[2] the accumulator hash, both under the member's
+ * hash tag. ARGV[1] claim_id, ARGV[2] amount in fen. Adds the amount once per claim_id and
+ * returns {1 if applied now else 0, the total}.
+ */
+static const char apply_once_lua[] =
+    "local fresh = redis.call('SADD', KEYS[1], ARGV[1])\n"
+    "if fresh == 1 then redis.call('HINCRBY', KEYS[2], 'fund_paid_fen', ARGV[2]) end\n"
+    "return {fresh, tonumber(redis.call('HGET', KEYS[2], 'fund_paid_fen') or '0')}\n";
+
+static yb_redis *connect_to_test_server(void)
+{
+	const char *host = getenv("YB_TEST_REDIS_HOST");
+	const char *port = getenv("YB_TEST_REDIS_PORT");
+	yb_redis *redis = NULL;
+	char errstr[256];
+
+	if (host == NULL || port == NULL)
+		fail_msg("YB_TEST_REDIS_HOST/PORT not set: run through ctest (servers fixture)");
+	if (yb_redis_connect(&redis, host, (int)strtol(port, NULL, 10), 5000, errstr,
+			     sizeof(errstr)) != YB_OK)
+		fail_msg("%s", errstr);
+	return redis;
+}
+
+/* Fresh keys for each test run: "{m:<member>}:..." with a per-process member id. */
+static void member_keys(char *applied, char *acc, size_t len, const char *member)
+{
+	snprintf(applied, len, "{m:%s-%ld}:applied", member, (long)getpid());
+	snprintf(acc, len, "{m:%s-%ld}:acc", member, (long)getpid());
+}
+
+static void ping_and_info_answer(void **state)
+{
+	yb_redis *redis = connect_to_test_server();
+	char errstr[256], version[64];
+
+	(void)state;
+	assert_int_equal(yb_redis_ping(redis, errstr, sizeof(errstr)), YB_OK);
+	assert_int_equal(yb_redis_info_field(redis, "redis_version", version, sizeof(version),
+					     errstr, sizeof(errstr)),
+			 YB_OK);
+	assert_true(version[0] >= '6'); /* Debian bookworm: 7.0 */
+	assert_int_equal(yb_redis_info_field(redis, "no_such_field", version, sizeof(version),
+					     errstr, sizeof(errstr)),
+			 YB_ENOTFOUND);
+	yb_redis_destroy(redis);
+	yb_redis_destroy(NULL);
+}
+
+static long long call_apply(yb_redis *redis, yb_redis_script *script, const char *applied,
+			    const char *acc, const char *claim_id, const char *fen,
+			    long long *total)
+{
+	const char *keys[] = {applied, acc};
+	const char *args[] = {claim_id, fen};
+	redisReply *reply = NULL;
+	char errstr[256];
+	long long fresh;
+
+	if (yb_redis_eval(redis, script, 2, keys, 2, args, NULL, &reply, errstr, sizeof(errstr)) !=
+	    YB_OK)
+		fail_msg("%s", errstr);
+	assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+	assert_int_equal(reply->elements, 2);
+	fresh = reply->element[0]->integer;
+	*total = reply->element[1]->integer;
+	yb_redis_reply_free(reply);
+	return fresh;
+}
+
+static void lua_script_applies_each_claim_once(void **state)
+{
+	yb_redis *redis = connect_to_test_server();
+	yb_redis_script script = {.source = apply_once_lua};
+	char applied[128], acc[128], errstr[256];
+	long long total;
+
+	(void)state;
+	member_keys(applied, acc, sizeof(applied), "once");
+	assert_int_equal(yb_redis_script_load(redis, &script, errstr, sizeof(errstr)), YB_OK);
+	assert_int_equal(strlen(script.sha), 40);
+	/* 120.00 yuan, then 30.50 yuan, then the first claim again: 12000 + 3050 = 15050. */
+	assert_int_equal(call_apply(redis, &script, applied, acc, "c1", "12000", &total), 1);
+	assert_int_equal(total, 12000);
+	assert_int_equal(call_apply(redis, &script, applied, acc, "c2", "3050", &total), 1);
+	assert_int_equal(total, 15050);
+	assert_int_equal(call_apply(redis, &script, applied, acc, "c1", "12000", &total), 0);
+	assert_int_equal(total, 15050);
+	yb_redis_destroy(redis);
+}
+
+static void flushed_script_is_reloaded_transparently(void **state)
+{
+	yb_redis *redis = connect_to_test_server();
+	yb_redis_script script = {.source = apply_once_lua};
+	const char *flush[] = {"SCRIPT", "FLUSH"};
+	char applied[128], acc[128], errstr[256];
+	redisReply *reply = NULL;
+	long long total;
+
+	(void)state;
+	member_keys(applied, acc, sizeof(applied), "reload");
+	assert_int_equal(call_apply(redis, &script, applied, acc, "c1", "100", &total), 1);
+	assert_int_equal(yb_redis_append_command(redis, 2, flush, NULL), YB_OK);
+	assert_int_equal(yb_redis_read_reply(redis, &reply, errstr, sizeof(errstr)), YB_OK);
+	yb_redis_reply_free(reply);
+	/* The server forgot the script; the call still goes through (NOSCRIPT → load → retry). */
+	assert_int_equal(call_apply(redis, &script, applied, acc, "c2", "100", &total), 1);
+	assert_int_equal(total, 200);
+	yb_redis_destroy(redis);
+}
+
+static void pipeline_of_a_thousand_calls_and_noscript_detection(void **state)
+{
+	yb_redis *redis = connect_to_test_server();
+	yb_redis_script script = {.source = apply_once_lua};
+	const char *flush[] = {"SCRIPT", "FLUSH"};
+	char applied[128], acc[128], errstr[256], claim_id[32];
+	redisReply *reply = NULL;
+
+	(void)state;
+	member_keys(applied, acc, sizeof(applied), "pipe");
+	assert_int_equal(yb_redis_script_load(redis, &script, errstr, sizeof(errstr)), YB_OK);
+	/* 1000 claims of 1 fen each, every other one a repeat: 500 applied, total 500 fen. */
+	for (int i = 0; i < 1000; i++) {
+		const char *keys[] = {applied, acc};
+		const char *args[] = {claim_id, "1"};
+
+		snprintf(claim_id, sizeof(claim_id), "c%d", i / 2);
+		assert_int_equal(yb_redis_append_eval(redis, &script, 2, keys, 2, args, NULL),
+				 YB_OK);
+	}
+	long long fresh_count = 0, last_total = 0;
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(yb_redis_read_reply(redis, &reply, errstr, sizeof(errstr)), YB_OK);
+		assert_int_equal(reply->type, REDIS_REPLY_ARRAY);
+		fresh_count += reply->element[0]->integer;
+		last_total = reply->element[1]->integer;
+		yb_redis_reply_free(reply);
+	}
+	assert_int_equal(fresh_count, 500);
+	assert_int_equal(last_total, 500);
+
+	/* A pipeline meeting a flushed script sees NOSCRIPT and can tell it apart. */
+	assert_int_equal(yb_redis_append_command(redis, 2, flush, NULL), YB_OK);
+	const char *keys[] = {applied, acc};
+	const char *args[] = {"late", "1"};
+	assert_int_equal(yb_redis_append_eval(redis, &script, 2, keys, 2, args, NULL), YB_OK);
+	assert_int_equal(yb_redis_read_reply(redis, &reply, errstr, sizeof(errstr)), YB_OK);
+	yb_redis_reply_free(reply);
+	assert_int_equal(yb_redis_read_reply(redis, &reply, errstr, sizeof(errstr)), YB_OK);
+	assert_true(yb_redis_reply_is_noscript(reply));
+	yb_redis_reply_free(reply);
+	yb_redis_destroy(redis);
+}
+
+static void refused_connection_is_an_error_with_a_reason(void **state)
+{
+	yb_redis *redis = (yb_redis *)1;
+	char errstr[256] = "";
+
+	(void)state;
+	/* Port 1 on loopback: nothing listens there. */
+	assert_int_equal(yb_redis_connect(&redis, "127.0.0.1", 1, 1000, errstr, sizeof(errstr)),
+			 YB_EIO);
+	assert_null(redis);
+	assert_non_null(strstr(errstr, "127.0.0.1:1"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(ping_and_info_answer),
+	    cmocka_unit_test(lua_script_applies_each_claim_once),
+	    cmocka_unit_test(flushed_script_is_reloaded_transparently),
+	    cmocka_unit_test(pipeline_of_a_thousand_calls_and_noscript_detection),
+	    cmocka_unit_test(refused_connection_is_an_error_with_a_reason),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
