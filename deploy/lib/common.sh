@@ -21,6 +21,9 @@ YB_REDIS_PORT=${YB_REDIS_PORT:-16379}
 # Partitions of every member-keyed topic; they must all be equal (co-partitioning).
 YB_PARTITIONS=${YB_PARTITIONS:-6}
 
+# yb_help SCRIPT: print the script's header comment (its usage text) without the '#'s.
+yb_help() { sed -n '2,/^set -euo/p' "$1" | sed '$d; s/^# \{0,1\}//'; }
+
 yb_say() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 yb_die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
