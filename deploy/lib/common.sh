@@ -46,6 +46,15 @@ yb_wait_exit() {
     done
 }
 
+# yb_cmake_configure BUILD_DIR CMAKE_ARGS...: configure the project into BUILD_DIR, with Ninja
+# for a new tree when it is installed (an existing tree keeps the generator it has).
+yb_cmake_configure() {
+    local dir=$1 generator=()
+    shift
+    [ -f "$dir/CMakeCache.txt" ] || ! command -v ninja >/dev/null || generator=(-G Ninja)
+    cmake -S "$YB_ROOT" -B "$dir" "${generator[@]}" "$@" >/dev/null
+}
+
 # yb_java_classpath: the broker classpath, or a clear error if setup has not run.
 yb_java_classpath() {
     [ -f "$YB_KAFKA_LIB/.complete" ] ||
