@@ -1,8 +1,10 @@
 /*
- * Build tool: schemas/ (*.avsc) → a C table (yb_schema_table) of each schema's text, Parsing
- * Canonical Form and fingerprint.
+ * Build tool: schemas/ (*.avsc) → C sources in OUTDIR:
+ *   yb_schema_table.c  each schema's text, Parsing Canonical Form and fingerprint;
+ *   yb_records.h       one C struct per record (record_gen.c);
+ *   yb_record_table.c  the field descriptors the codecs walk (codec/record.h).
  *
- *   yb_schema_embed OUTPUT.c SCHEMA.avsc...
+ *   yb_schema_embed OUTDIR SCHEMA.avsc...
  *
  * It also holds the schemas to the contract's conventions, failing the build otherwise:
  * a top-level record, a "doc" on every field, money fields (*_fen) of type long, and no two
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "codec/canonical.h"
+#include "codec/record_gen.h"
 #include "rules/error.h"
 
 #define MAX_SCHEMAS 64
@@ -112,27 +115,41 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static FILE *open_output(const char *dir, const char *file, char *path, size_t len)
+{
+	FILE *out;
+
+	snprintf(path, len, "%s/%s", dir, file);
+	out = fopen(path, "w");
+	if (out == NULL)
+		perror(path);
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	const char *sorted[MAX_SCHEMAS];
+	json_t *schemas[MAX_SCHEMAS] = {NULL};
+	char names[MAX_SCHEMAS][128];
+	const char *name_ptrs[MAX_SCHEMAS];
 	uint64_t fingerprints[MAX_SCHEMAS] = {0};
-	int embedded[MAX_SCHEMAS] = {0}; /* fingerprints[i] is set */
-	int count = argc - 2, problems = 0;
-	FILE *out;
+	int count = argc - 2, problems = 0, loaded = 0;
+	char table_path[1024], header_path[1024], records_path[1024];
+	FILE *out, *header, *records;
 
 	if (argc < 3 || count > MAX_SCHEMAS) {
-		fprintf(stderr, "usage: %s OUTPUT.c SCHEMA.avsc... (at most %d)\n", argv[0],
+		fprintf(stderr, "usage: %s OUTDIR SCHEMA.avsc... (at most %d)\n", argv[0],
 			MAX_SCHEMAS);
 		return 2;
 	}
 	for (int i = 0; i < count; i++)
 		sorted[i] = argv[i + 2];
 	qsort(sorted, (size_t)count, sizeof(sorted[0]), by_name);
-	out = fopen(argv[1], "w");
-	if (out == NULL) {
-		perror(argv[1]);
+	out = open_output(argv[1], "yb_schema_table.c", table_path, sizeof(table_path));
+	header = open_output(argv[1], "yb_records.h", header_path, sizeof(header_path));
+	records = open_output(argv[1], "yb_record_table.c", records_path, sizeof(records_path));
+	if (out == NULL || header == NULL || records == NULL)
 		return 1;
-	}
 	fprintf(out,
 		"/* Generated from the schemas/ directory by yb_schema_embed. Do not edit. */\n"
 		"#include \"codec/schemas.h\"\n\n"
@@ -140,7 +157,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < count; i++) {
 		json_error_t error;
 		json_t *schema = json_load_file(sorted[i], 0, &error);
-		char *text = NULL, *canonical = NULL, errstr[256], name[128];
+		char *text = NULL, *canonical = NULL, errstr[256];
 		const char *full;
 
 		if (schema == NULL) {
@@ -162,10 +179,9 @@ int main(int argc, char **argv)
 			json_decref(schema);
 			continue;
 		}
-		fingerprints[i] = yb_avro_crc64(canonical, strlen(canonical));
-		embedded[i] = 1;
-		for (int j = 0; j < i; j++) {
-			if (embedded[j] && fingerprints[j] == fingerprints[i]) {
+		fingerprints[loaded] = yb_avro_crc64(canonical, strlen(canonical));
+		for (int j = 0; j < loaded; j++) {
+			if (fingerprints[j] == fingerprints[loaded]) {
 				fprintf(stderr, "%s and %s have one fingerprint\n", sorted[i],
 					sorted[j]);
 				problems++;
@@ -174,23 +190,32 @@ int main(int argc, char **argv)
 		/* The full name is the canonical form's first value: {"name":"<full>",... */
 		full = canonical + strlen("{\"name\":\"");
 		text = json_dumps(schema, JSON_INDENT(0) | JSON_PRESERVE_ORDER | JSON_COMPACT);
-		base_name(sorted[i], name, sizeof(name));
-		fprintf(out,
-			"\t{\n\t\t.name = \"%s\",\n\t\t.full_name = \"%.*s\",\n\t\t.json = ", name,
-			(int)strcspn(full, "\""), full);
+		base_name(sorted[i], names[loaded], sizeof(names[loaded]));
+		fprintf(out, "\t{\n\t\t.name = \"%s\",\n\t\t.full_name = \"%.*s\",\n\t\t.json = ",
+			names[loaded], (int)strcspn(full, "\""), full);
 		write_literal(out, text);
 		fputs(",\n\t\t.canonical = ", out);
 		write_literal(out, canonical);
 		fprintf(out, ",\n\t\t.fingerprint = UINT64_C(0x%016" PRIx64 "),\n\t},\n",
-			fingerprints[i]);
+			fingerprints[loaded]);
 		free(text);
 		free(canonical);
-		json_decref(schema);
+		name_ptrs[loaded] = names[loaded];
+		sorted[loaded] = sorted[i];
+		schemas[loaded++] = schema;
 	}
-	fprintf(out, "};\n\nconst size_t yb_schema_table_len = %d;\n", count);
-	if (fclose(out) != 0 || problems > 0) {
-		remove(argv[1]);
-		fprintf(stderr, "yb_schema_embed: %d problem(s); no table written\n", problems);
+	fprintf(out, "};\n\nconst size_t yb_schema_table_len = %d;\n", loaded);
+	problems += yb_record_gen(header, records, schemas, name_ptrs, sorted, loaded);
+	for (int i = 0; i < loaded; i++)
+		json_decref(schemas[i]);
+	problems += fclose(out) != 0;
+	problems += fclose(header) != 0;
+	problems += fclose(records) != 0;
+	if (problems > 0) {
+		remove(table_path);
+		remove(header_path);
+		remove(records_path);
+		fprintf(stderr, "yb_schema_embed: %d problem(s); nothing written\n", problems);
 		return 1;
 	}
 	return 0;

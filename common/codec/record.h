@@ -1,0 +1,118 @@
+/*
+ * The records of the event contract as C values, and the tables that describe them.
+ *
+ * One definition per record: schemas/<type>.avsc. At build time yb_schema_embed turns each
+ * schema into a C struct (yb_records.h: yb_claim, yb_settlement, ...) and a descriptor table
+ * (yb_record_desc) giving every field's name, kind and place in the struct. The Avro codec
+ * (codec/avro.h) and the JSON codec (codec/json.h) walk those tables; neither has a field
+ * list of its own, so a field added to a schema reaches the structs, the wire and the JSON
+ * form in one edit.
+ *
+ * Decoded records do not own their strings and arrays: they point into a yb_arena, a
+ * caller-provided block that bounds the memory one record may take and is reused for the
+ * next, so decoding allocates nothing.
+ */
+#ifndef YB_CODEC_RECORD_H
+#define YB_CODEC_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yb_records.h"
+
+/* The limits a decoder holds every record to, whatever the input claims. */
+#define YB_RECORD_MAX_STRING (64 * 1024) /* bytes in one string or bytes field */
+#define YB_RECORD_MAX_ITEMS  100000      /* elements in one array or map */
+#define YB_RECORD_MAX_DEPTH  8           /* nesting of records and unions */
+/* The largest amount of money one field may hold: 10^13 fen = 100 billion yuan, so that sums
+ * of millions of amounts stay far inside int64. */
+#define YB_RECORD_MAX_FEN    INT64_C(10000000000000)
+
+/* What a field holds, as the C struct stores it. */
+typedef enum yb_field_kind {
+	YB_FIELD_STRING,       /* const char * (NUL-terminated, NULL when absent) */
+	YB_FIELD_BYTES,        /* const uint8_t * + uint32_t length */
+	YB_FIELD_BOOL,         /* bool */
+	YB_FIELD_INT,          /* int32_t */
+	YB_FIELD_LONG,         /* int64_t */
+	YB_FIELD_MONEY,        /* yb_money: a long of fen, 0..YB_RECORD_MAX_FEN */
+	YB_FIELD_DATE,         /* int32_t days since 1970-01-01 */
+	YB_FIELD_TIME,         /* int64_t milliseconds since the epoch */
+	YB_FIELD_STRING_ARRAY, /* const char ** + uint32_t count */
+	YB_FIELD_RECORD_ARRAY, /* struct array + uint32_t count; elem describes the struct */
+	YB_FIELD_LONG_MAP,     /* yb_long_entry * + uint32_t count, in the order received */
+} yb_field_kind;
+
+/* No such member: a required field has no has_ flag; a scalar has no count. */
+#define YB_NO_OFFSET ((size_t)-1)
+
+typedef struct yb_record_desc yb_record_desc;
+
+typedef struct yb_field_desc {
+	const char *name;
+	yb_field_kind kind;
+	bool optional;              /* a ["null", T] union: may be absent */
+	size_t offset;              /* of the value (or the pointer, for bytes and arrays) */
+	size_t has_offset;          /* of the bool saying an optional field is present */
+	size_t count_offset;        /* of the uint32_t length of bytes, arrays and maps */
+	const yb_record_desc *elem; /* YB_FIELD_RECORD_ARRAY: the element's record */
+	/* The schema's default for a required field, used when a writer lacks it. */
+	bool has_default;
+	int64_t default_int;     /* numbers and booleans */
+	const char *default_str; /* strings */
+} yb_field_desc;
+
+struct yb_record_desc {
+	const char *name;      /* the contract's type ("claim") or the Avro name ("Item") */
+	const char *full_name; /* the Avro full name ("yibao.claims.Claim") */
+	int type;              /* yb_record_type of a top-level record, -1 for a nested one */
+	size_t size;           /* sizeof the struct */
+	const yb_field_desc *fields;
+	size_t field_count;
+	int key_field;  /* index of the field the Kafka key comes from ("yb.key"), or -1 */
+	int time_field; /* index of the field the Kafka timestamp comes from ("yb.time"), or -1 */
+};
+
+/* The descriptor of a top-level record type, or NULL for an unknown one. */
+const yb_record_desc *yb_record_desc_of(yb_record_type type);
+
+/* The descriptor of a record type by the contract's name ("claim"), or NULL. */
+const yb_record_desc *yb_record_desc_by_name(const char *name);
+
+/* The struct of r's type: &r->as.claim for a claim, ... */
+void *yb_record_body(yb_record *r);
+const void *yb_record_body_const(const yb_record *r);
+
+/*
+ * The Kafka key of a record (the field its schema names in "yb.key"), or NULL when the type
+ * has none or the field is absent.
+ */
+const char *yb_record_key(const yb_record *r);
+
+/* The event time of a record (its "yb.time" field), or -1 when it has none. */
+int64_t yb_record_time(const yb_record *r);
+
+/* A block of memory decoded records point into; see the file comment. */
+typedef struct yb_arena {
+	char *base;
+	size_t cap;
+	size_t used;
+} yb_arena;
+
+static inline void yb_arena_init(yb_arena *a, void *base, size_t cap)
+{
+	a->base = base;
+	a->cap = cap;
+	a->used = 0;
+}
+
+static inline void yb_arena_reset(yb_arena *a)
+{
+	a->used = 0;
+}
+
+/* size bytes aligned for any record, or NULL when the arena is full. */
+void *yb_arena_alloc(yb_arena *a, size_t size);
+
+#endif
