@@ -13,3 +13,13 @@ if(YB_SANITIZE)
   target_compile_options(yb_build_flags INTERFACE ${yb_sanitizers})
   target_link_options(yb_build_flags INTERFACE ${yb_sanitizers})
 endif()
+
+# YB_FUZZ: coverage instrumentation for libFuzzer in every target (clang only); the fuzz
+# targets themselves add -fsanitize=fuzzer (tests/CMakeLists.txt, tests/fuzz/run).
+option(YB_FUZZ "Build the libFuzzer targets (needs clang)" OFF)
+if(YB_FUZZ)
+  if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "YB_FUZZ needs clang: configure with CC=clang-14")
+  endif()
+  target_compile_options(yb_build_flags INTERFACE -fsanitize=fuzzer-no-link)
+endif()

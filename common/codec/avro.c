@@ -79,12 +79,16 @@ typedef struct parse_ctx {
 
 static void node_free(wnode *w)
 {
+	size_t children;
+
 	if (w == NULL)
 		return;
-	for (size_t i = 0; i < w->n && w->children != NULL; i++)
+	/* Records and unions have n children; arrays and maps one (items, values). */
+	children = w->kind == W_RECORD || w->kind == W_UNION ? w->n
+		   : w->kind == W_ARRAY || w->kind == W_MAP  ? 1
+							     : 0;
+	for (size_t i = 0; i < children && w->children != NULL; i++)
 		node_free(w->children[i]);
-	if (w->kind == W_ARRAY || w->kind == W_MAP)
-		node_free(w->children != NULL ? w->children[0] : NULL);
 	if (w->field_names != NULL) {
 		for (size_t i = 0; i < w->n; i++)
 			free(w->field_names[i]);
@@ -130,14 +134,18 @@ static void full_name(const json_t *def, const char *ns, char *out, size_t len)
 	const char *name = json_string_value(json_object_get(def, "name"));
 	const char *own_ns = json_string_value(json_object_get(def, "namespace"));
 
+	const char *space = NULL; /* the namespace that applies, if any */
+
 	if (name == NULL)
 		name = "";
-	if (strchr(name, '.') != NULL)
-		snprintf(out, len, "%s", name);
-	else if (own_ns != NULL && *own_ns != '\0')
-		snprintf(out, len, "%s.%s", own_ns, name);
-	else if (own_ns == NULL && ns != NULL && *ns != '\0')
-		snprintf(out, len, "%s.%s", ns, name);
+	if (strchr(name, '.') == NULL) {
+		if (own_ns != NULL)
+			space = own_ns; /* "" is the null namespace */
+		else
+			space = ns;
+	}
+	if (space != NULL && *space != '\0')
+		snprintf(out, len, "%s.%s", space, name);
 	else
 		snprintf(out, len, "%s", name);
 }
@@ -367,7 +375,11 @@ static int resolve_field(wnode *w, const yb_field_desc *f, const char *record, c
 /* Avro matches records by unqualified name. */
 static const char *short_name(const char *full)
 {
-	const char *dot = strrchr(full, '.');
+	const char *dot;
+
+	if (full == NULL)
+		return "";
+	dot = strrchr(full, '.');
 
 	return dot != NULL ? dot + 1 : full;
 }
@@ -917,7 +929,7 @@ static int read_value(rd *r, const wnode *w, const yb_field_desc *f, char *base,
 static int read_field(rd *r, const wnode *w, const yb_field_desc *f, char *base, int depth)
 {
 	if (w->kind == W_UNION) {
-		int64_t branch;
+		int64_t branch = 0;
 		int err = read_long(r, &branch);
 
 		if (err != YB_OK)

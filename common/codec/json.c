@@ -92,8 +92,12 @@ static json_t *base64_string(const uint8_t *data, size_t len)
 			v |= data[i + 2];
 		out[j++] = b64[(v >> 18) & 63];
 		out[j++] = b64[(v >> 12) & 63];
-		out[j++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		out[j++] = i + 2 < len ? b64[v & 63] : '=';
+		out[j++] = '=';
+		out[j++] = '=';
+		if (i + 1 < len)
+			out[j - 2] = b64[(v >> 6) & 63];
+		if (i + 2 < len)
+			out[j - 1] = b64[v & 63];
 	}
 	out[j] = '\0';
 	s = json_stringn(out, j);
@@ -243,7 +247,7 @@ static int decode_array(jctx *c, const json_t *v, const yb_field_desc *f, char *
 static int decode_value(jctx *c, const json_t *v, const yb_field_desc *f, char *base, int depth)
 {
 	char *at = base + f->offset;
-	int64_t n;
+	int64_t n = 0;
 	int err;
 
 	switch (f->kind) {
@@ -356,7 +360,6 @@ static int decode_record(jctx *c, const json_t *object, const yb_record_desc *de
 					err = fail(c, "%s is not base64", alt);
 				else
 					*(uint32_t *)(void *)(base + f->count_offset) = (uint32_t)n;
-				v = encoded; /* present */
 				if (err == YB_OK && f->has_offset != YB_NO_OFFSET)
 					*(bool *)(void *)(base + f->has_offset) = true;
 				c->depth--;
@@ -385,6 +388,9 @@ int yb_json_decode_object(const json_t *object, yb_arena *arena, yb_record *out,
 {
 	jctx c = {.arena = arena, .errstr = errstr, .errlen = errlen};
 	const json_t *type;
+
+	if (errlen > 0)
+		errstr[0] = '\0';
 	const yb_record_desc *desc;
 
 	if (!json_is_object(object))

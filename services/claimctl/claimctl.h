@@ -5,6 +5,10 @@
 #ifndef YB_CLAIMCTL_H
 #define YB_CLAIMCTL_H
 
+#include <stdio.h>
+
+#include "io/props.h"
+
 /* Exit codes of every subcommand. */
 enum {
 	CLAIMCTL_EXIT_OK = 0,
@@ -16,6 +20,25 @@ enum {
 #define CLAIMCTL_DEFAULT_BROKERS "127.0.0.1:19092"
 #define CLAIMCTL_DEFAULT_REDIS   "127.0.0.1:16379"
 
+/* The subcommands: argv[0] is the subcommand's name; each returns an exit code. */
 int claimctl_status(int argc, char **argv);
+int claimctl_encode(int argc, char **argv);
+int claimctl_decode(int argc, char **argv);
+int claimctl_produce(int argc, char **argv);
+int claimctl_consume(int argc, char **argv);
+
+/* The environment variable's value when set and not empty, else fallback. */
+const char *claimctl_env_or(const char *name, const char *fallback);
+
+/* Record "-X key=value" as the librdkafka property "kafka.key"; prints the problem and
+ * returns YB_EINVAL when the text is not key=value. */
+int claimctl_kafka_property(yb_props *props, const char *command, const char *assignment);
+
+/* FILE, or standard input for NULL or "-"; NULL (after printing why) when it cannot open. */
+FILE *claimctl_open_input(const char *command, const char *path);
+
+/* A stream of single-object messages (claimctl encode/decode): each preceded by its length
+ * as 4 bytes big-endian. */
+#define CLAIMCTL_FRAME_MAX (16u * 1024 * 1024)
 
 #endif

@@ -16,6 +16,10 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"status", claimctl_status,
      "show the broker (topics, partitions, log size) and Redis (version, keys)"},
+    {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},
+    {"decode", claimctl_decode, "framed Avro single-object messages -> JSON Lines"},
+    {"produce", claimctl_produce, "produce JSON Lines records to a topic as Avro"},
+    {"consume", claimctl_consume, "print a topic's records as JSON Lines"},
 };
 
 static void usage(FILE *out)

@@ -65,13 +65,6 @@ static int parse_timeout(const char *text)
 	return *end == '\0' && end != text && value > 0 && value <= 600000 ? (int)value : -1;
 }
 
-static const char *env_or(const char *name, const char *fallback)
-{
-	const char *value = getenv(name);
-
-	return value != NULL && value[0] != '\0' ? value : fallback;
-}
-
 /* Broker part: fills result; returns YB_OK when the broker answered. */
 static int status_kafka(yb_props *props, int timeout_ms, json_t *result)
 {
@@ -193,9 +186,8 @@ int claimctl_status(int argc, char **argv)
 	    {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
-	const char *brokers = env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	const char *redis = env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
-	char errstr[512];
+	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
+	const char *redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
 	int timeout_ms = 5000, as_json = 0, opt, exit_code = CLAIMCTL_EXIT_USAGE;
 	yb_props *props = yb_props_new();
 	json_t *result = NULL;
@@ -204,8 +196,6 @@ int claimctl_status(int argc, char **argv)
 		return CLAIMCTL_EXIT_FAILURE;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "b:r:X:t:h", options, NULL)) != -1) {
-		char key[300];
-
 		switch (opt) {
 		case 'b':
 			brokers = optarg;
@@ -214,12 +204,8 @@ int claimctl_status(int argc, char **argv)
 			redis = optarg;
 			break;
 		case 'X':
-			/* -X bootstrap.servers=... is the librdkafka key, kept under "kafka." */
-			snprintf(key, sizeof(key), "%s%s", YB_KAFKA_PROP_PREFIX, optarg);
-			if (yb_props_set_assignment(props, key, errstr, sizeof(errstr)) != YB_OK) {
-				fprintf(stderr, "claimctl status: -X %s\n", errstr);
+			if (claimctl_kafka_property(props, "status", optarg) != YB_OK)
 				goto out;
-			}
 			break;
 		case 't':
 			timeout_ms = parse_timeout(optarg);

@@ -1,0 +1,115 @@
+/* Kafka producer adapter; see producer.h. */
+#include "io/producer.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/kafka.h"
+#include "io/log.h"
+#include "rules/error.h"
+
+struct yb_producer {
+	rd_kafka_t *rk;
+	uint64_t delivered;
+	uint64_t failed;
+};
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	yb_producer *p = opaque;
+
+	(void)rk;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->delivered++;
+		return;
+	}
+	p->failed++;
+	YB_LOG(YB_LOG_ERROR, "delivery_failed", "{s:s, s:i, s:s}", "topic",
+	       rd_kafka_topic_name(m->rkt), "partition", (int)m->partition, "err",
+	       rd_kafka_err2str(m->err));
+}
+
+int yb_producer_new(yb_producer **out, const yb_props *props, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf = NULL;
+	yb_producer *p;
+	int err;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return YB_ENOMEM;
+	err = yb_kafka_conf_new(&conf, props, errstr, errlen);
+	if (err != YB_OK)
+		goto fail;
+	/* Idempotence unless the user said otherwise. */
+	if (yb_props_get(props, "kafka.enable.idempotence") == NULL &&
+	    rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, errlen) !=
+		RD_KAFKA_CONF_OK) {
+		err = YB_EINVAL;
+		goto fail;
+	}
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_opaque(conf, p);
+	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errlen);
+	if (p->rk == NULL) {
+		err = YB_EINVAL;
+		goto fail;
+	}
+	*out = p;
+	return YB_OK;
+fail:
+	if (conf != NULL)
+		rd_kafka_conf_destroy(conf);
+	free(p);
+	return err;
+}
+
+void yb_producer_destroy(yb_producer *p)
+{
+	if (p == NULL)
+		return;
+	rd_kafka_destroy(p->rk);
+	free(p);
+}
+
+int yb_producer_send(yb_producer *p, const char *topic, const char *key, const void *value,
+		     size_t len, int64_t timestamp_ms, char *errstr, size_t errlen)
+{
+	size_t key_len = key != NULL ? strlen(key) : 0;
+
+	for (;;) {
+		rd_kafka_resp_err_t err = rd_kafka_producev(
+		    p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, len),
+		    RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END);
+
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			rd_kafka_poll(p->rk, 0);
+			return YB_OK;
+		}
+		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+			snprintf(errstr, errlen, "produce to %s: %s", topic, rd_kafka_err2str(err));
+			return YB_EIO;
+		}
+		rd_kafka_poll(p->rk, 100); /* let deliveries free the queue */
+	}
+}
+
+int yb_producer_flush(yb_producer *p, int timeout_ms)
+{
+	return rd_kafka_flush(p->rk, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR ? YB_OK
+									       : YB_ETIMEDOUT;
+}
+
+uint64_t yb_producer_delivered(const yb_producer *p)
+{
+	return p->delivered;
+}
+
+uint64_t yb_producer_failed(const yb_producer *p)
+{
+	return p->failed;
+}

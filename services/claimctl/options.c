@@ -1,0 +1,40 @@
+/* Option helpers every claimctl subcommand shares; see claimctl.h. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "claimctl.h"
+#include "io/kafka.h"
+#include "rules/error.h"
+
+const char *claimctl_env_or(const char *name, const char *fallback)
+{
+	const char *value = getenv(name);
+
+	return value != NULL && value[0] != '\0' ? value : fallback;
+}
+
+int claimctl_kafka_property(yb_props *props, const char *command, const char *assignment)
+{
+	char key[1024], errstr[256];
+
+	/* -X bootstrap.servers=... is the librdkafka key, kept under "kafka." */
+	snprintf(key, sizeof(key), "%s%s", YB_KAFKA_PROP_PREFIX, assignment);
+	if (yb_props_set_assignment(props, key, errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl %s: -X %s\n", command, errstr);
+		return YB_EINVAL;
+	}
+	return YB_OK;
+}
+
+FILE *claimctl_open_input(const char *command, const char *path)
+{
+	FILE *in;
+
+	if (path == NULL || (path[0] == '-' && path[1] == '\0'))
+		return stdin;
+	in = fopen(path, "rb");
+	if (in == NULL)
+		perror(path);
+	(void)command;
+	return in;
+}

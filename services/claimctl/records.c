@@ -1,0 +1,731 @@
+/*
+ * claimctl encode | decode | produce | consume: the contract's records between their JSON
+ * Lines form and Avro single-object messages, in files and on topics.
+ *
+ *   encode   JSON Lines → a stream of length-framed single-object messages
+ *   decode   that stream → JSON Lines
+ *   produce  JSON Lines → a topic, keyed and timestamped from each record's schema
+ *            (yb.key, yb.time: a claim by member_id at submitted_at)
+ *   consume  a topic → JSON Lines, kcat-like
+ *
+ * A line or message that cannot be taken is reported (file and line, or topic, partition
+ * and offset, and the field at fault) and the run goes on; the exit status is then 1.
+ * consume also writes a dead_letter record for it, so nothing read is silently lost.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "claimctl.h"
+#include "codec/avro.h"
+#include "codec/json.h"
+#include "io/consumer.h"
+#include "io/producer.h"
+#include "rules/date.h"
+#include "rules/error.h"
+
+/* One record's strings and arrays; reused for every record. */
+#define ARENA_SIZE (4u * 1024 * 1024)
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Shared state of one run. */
+typedef struct run {
+	const char *command;
+	const char *input_name; /* for messages: the file name or "stdin" */
+	yb_avro *avro;
+	yb_arena arena;
+	char *arena_memory;
+	yb_buf buf;
+	uint64_t ok, refused;
+} run;
+
+static int run_init(run *r, const char *command)
+{
+	char errstr[256];
+
+	memset(r, 0, sizeof(*r));
+	r->command = command;
+	r->arena_memory = malloc(ARENA_SIZE);
+	if (r->arena_memory == NULL || yb_avro_new(&r->avro, errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl %s: cannot set up the codec\n", command);
+		free(r->arena_memory);
+		return YB_ENOMEM;
+	}
+	yb_arena_init(&r->arena, r->arena_memory, ARENA_SIZE);
+	return YB_OK;
+}
+
+static void run_free(run *r)
+{
+	yb_avro_destroy(r->avro);
+	yb_buf_free(&r->buf);
+	free(r->arena_memory);
+}
+
+/* The closing line on stderr, and the exit code. */
+static int run_finish(run *r, const char *verb)
+{
+	if (r->refused > 0 || isatty(STDERR_FILENO))
+		fprintf(stderr, "claimctl %s: %" PRIu64 " record(s) %s, %" PRIu64 " refused\n",
+			r->command, r->ok, verb, r->refused);
+	return r->refused > 0 ? CLAIMCTL_EXIT_FAILURE : CLAIMCTL_EXIT_OK;
+}
+
+/* Teach the reader a writer schema from a file (--writer-schema). */
+static int add_writer_file(run *r, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL, errstr[512];
+	size_t len = 0;
+	int err;
+
+	if (f == NULL) {
+		perror(path);
+		return YB_EIO;
+	}
+	text = calloc(1, 1024 * 1024);
+	if (text != NULL)
+		len = fread(text, 1, 1024 * 1024 - 1, f);
+	fclose(f);
+	if (text == NULL)
+		return YB_ENOMEM;
+	text[len] = '\0';
+	err = yb_avro_add_writer(r->avro, text, errstr, sizeof(errstr));
+	if (err != YB_OK)
+		fprintf(stderr, "claimctl %s: %s: %s\n", r->command, path, errstr);
+	free(text);
+	return err;
+}
+
+/* Read the next JSON line into a record. Returns 1 with *record set, 0 at the end, -1 for a
+ * line that was refused (already reported). */
+static int next_json_record(run *r, FILE *in, char **line, size_t *cap, uint64_t *line_no,
+			    yb_record *record)
+{
+	for (;;) {
+		ssize_t len = getline(line, cap, in);
+		char errstr[512];
+
+		if (len < 0)
+			return 0;
+		(*line_no)++;
+		if (len == 0 || (*line)[0] == '\n' || ((*line)[0] == '\r' && len <= 2))
+			continue; /* blank lines are allowed */
+		yb_arena_reset(&r->arena);
+		if (yb_json_decode(*line, (size_t)len, &r->arena, record, errstr, sizeof(errstr)) !=
+		    YB_OK) {
+			fprintf(stderr, "%s:%" PRIu64 ": %s\n", r->input_name, *line_no, errstr);
+			r->refused++;
+			return -1;
+		}
+		return 1;
+	}
+}
+
+/* --- encode ------------------------------------------------------------------------------ */
+
+static void encode_usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: claimctl encode [options] [FILE|-]\n"
+	    "\n"
+	    "Read records as JSON Lines (each with its \"type\") and write them as Avro\n"
+	    "single-object messages (C3 01, the writer schema's fingerprint, the body), each\n"
+	    "preceded by its length as 4 bytes big-endian: the stream 'claimctl decode' reads.\n"
+	    "A line that is not a valid record is reported with its line number and the\n"
+	    "field at fault, and left out; the exit status is then 1.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -f, --force  write the binary stream even when stdout is a terminal\n"
+	    "  -h, --help   this text\n");
+}
+
+static int write_frame(const yb_buf *buf, FILE *out)
+{
+	uint8_t len[4] = {(uint8_t)(buf->len >> 24), (uint8_t)(buf->len >> 16),
+			  (uint8_t)(buf->len >> 8), (uint8_t)buf->len};
+
+	return fwrite(len, 1, 4, out) == 4 && fwrite(buf->data, 1, buf->len, out) == buf->len
+		   ? YB_OK
+		   : YB_EIO;
+}
+
+int claimctl_encode(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"force", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int opt, force = 0, exit_code = CLAIMCTL_EXIT_FAILURE;
+	FILE *in;
+	run r;
+	char *line = NULL;
+	size_t cap = 0;
+	uint64_t line_no = 0;
+	yb_record record;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "fh", options, NULL)) != -1) {
+		if (opt == 'f') {
+			force = 1;
+		} else if (opt == 'h') {
+			encode_usage(stdout);
+			return CLAIMCTL_EXIT_OK;
+		} else {
+			encode_usage(stderr);
+			return CLAIMCTL_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "claimctl encode: one input at most\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	if (!force && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "claimctl encode: will not write binary to a terminal; "
+				"redirect it or use --force\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	in = claimctl_open_input("encode", argv[optind]);
+	if (in == NULL || run_init(&r, "encode") != YB_OK)
+		return CLAIMCTL_EXIT_FAILURE;
+	r.input_name = in == stdin ? "stdin" : argv[optind];
+	for (;;) {
+		char errstr[512];
+		int got = next_json_record(&r, in, &line, &cap, &line_no, &record);
+
+		if (got == 0)
+			break;
+		if (got < 0)
+			continue;
+		if (yb_avro_encode(&record, &r.buf, errstr, sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "%s:%" PRIu64 ": %s\n", r.input_name, line_no, errstr);
+			r.refused++;
+			continue;
+		}
+		if (write_frame(&r.buf, stdout) != YB_OK) {
+			fprintf(stderr, "claimctl encode: writing: %s\n", strerror(errno));
+			goto out;
+		}
+		r.ok++;
+	}
+	exit_code = fflush(stdout) == 0 ? run_finish(&r, "encoded") : CLAIMCTL_EXIT_FAILURE;
+out:
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	run_free(&r);
+	return exit_code;
+}
+
+/* --- decode ------------------------------------------------------------------------------ */
+
+static void decode_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimctl decode [options] [FILE|-]\n"
+		"\n"
+		"Read a stream of length-framed Avro single-object messages (as 'claimctl encode'\n"
+		"writes) and print each record as one JSON line. Messages written with any schema\n"
+		"built into this program are read; --writer-schema teaches it a newer one.\n"
+		"A message that cannot be decoded is reported with its position and skipped;\n"
+		"the exit status is then 1.\n"
+		"\n"
+		"Options:\n"
+		"  -w, --writer-schema FILE  an .avsc a producer wrote with (repeatable)\n"
+		"  -h, --help                this text\n");
+}
+
+static int print_record(const yb_record *record)
+{
+	return yb_json_write_line(record, stdout);
+}
+
+int claimctl_decode(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"writer-schema", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *writer_schemas[16];
+	int opt, writers = 0, exit_code = CLAIMCTL_EXIT_FAILURE;
+	FILE *in;
+	run r;
+	uint8_t *message = NULL;
+	uint64_t position = 0, index = 0;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
+		if (opt == 'w' && writers < 16) {
+			writer_schemas[writers++] = optarg;
+		} else if (opt == 'h') {
+			decode_usage(stdout);
+			return CLAIMCTL_EXIT_OK;
+		} else {
+			decode_usage(stderr);
+			return CLAIMCTL_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "claimctl decode: one input at most\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	in = claimctl_open_input("decode", argv[optind]);
+	if (in == NULL || run_init(&r, "decode") != YB_OK)
+		return CLAIMCTL_EXIT_FAILURE;
+	r.input_name = in == stdin ? "stdin" : argv[optind];
+	for (int i = 0; i < writers; i++) {
+		if (add_writer_file(&r, writer_schemas[i]) != YB_OK)
+			goto out;
+	}
+	message = malloc(CLAIMCTL_FRAME_MAX);
+	if (message == NULL)
+		goto out;
+	for (;;) {
+		uint8_t header[4];
+		size_t got = fread(header, 1, 4, in);
+		uint32_t len;
+		char errstr[512];
+		yb_record record;
+
+		if (got == 0)
+			break;
+		index++;
+		if (got < 4) {
+			fprintf(stderr,
+				"%s: message %" PRIu64 " at byte %" PRIu64 ": truncated length\n",
+				r.input_name, index, position);
+			r.refused++;
+			break;
+		}
+		len = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 |
+		      (uint32_t)header[2] << 8 | header[3];
+		if (len > CLAIMCTL_FRAME_MAX) {
+			fprintf(stderr,
+				"%s: message %" PRIu64 " at byte %" PRIu64 ": length %" PRIu32
+				" over the %u limit; not a framed "
+				"stream?\n",
+				r.input_name, index, position, len, CLAIMCTL_FRAME_MAX);
+			r.refused++;
+			break;
+		}
+		if (fread(message, 1, len, in) != len) {
+			fprintf(stderr, "%s: message %" PRIu64 " at byte %" PRIu64 ": truncated\n",
+				r.input_name, index, position);
+			r.refused++;
+			break;
+		}
+		yb_arena_reset(&r.arena);
+		if (yb_avro_decode(r.avro, message, len, &r.arena, &record, errstr,
+				   sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "%s: message %" PRIu64 " at byte %" PRIu64 ": %s\n",
+				r.input_name, index, position, errstr);
+			r.refused++;
+		} else if (print_record(&record) != YB_OK) {
+			fprintf(stderr, "claimctl decode: writing: %s\n", strerror(errno));
+			goto out;
+		} else {
+			r.ok++;
+		}
+		position += 4 + (uint64_t)len;
+	}
+	exit_code = fflush(stdout) == 0 ? run_finish(&r, "decoded") : CLAIMCTL_EXIT_FAILURE;
+out:
+	free(message);
+	if (in != stdin)
+		fclose(in);
+	run_free(&r);
+	return exit_code;
+}
+
+/* --- produce ----------------------------------------------------------------------------- */
+
+/* The record types each product topic carries (deploy/topics.conf); other topics take any. */
+static const struct {
+	const char *topic;
+	yb_record_type types[2];
+	int count;
+} topic_types[] = {
+    {"institutions", {YB_RECORD_INSTITUTION}, 1},
+    {"enrollments", {YB_RECORD_ENROLLMENT}, 1},
+    {"payments", {YB_RECORD_PAYMENT}, 1},
+    {"claims", {YB_RECORD_CLAIM, YB_RECORD_REVERSAL}, 2},
+    {"settlements", {YB_RECORD_SETTLEMENT}, 1},
+    {"fraud-alerts", {YB_RECORD_FRAUD_ALERT}, 1},
+    {"dead-letters", {YB_RECORD_DEAD_LETTER}, 1},
+};
+
+static int topic_takes(const char *topic, yb_record_type type)
+{
+	for (size_t i = 0; i < sizeof(topic_types) / sizeof(topic_types[0]); i++) {
+		if (strcmp(topic_types[i].topic, topic) != 0)
+			continue;
+		for (int t = 0; t < topic_types[i].count; t++) {
+			if (topic_types[i].types[t] == type)
+				return 1;
+		}
+		return 0;
+	}
+	return 1;
+}
+
+static void produce_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimctl produce --topic TOPIC [options] [FILE|-]\n"
+		"\n"
+		"Read records as JSON Lines and produce each to TOPIC as an Avro single-object\n"
+		"message, keyed and timestamped as its schema says (yb.key, yb.time): a claim by\n"
+		"member_id at submitted_at, a payment by member_id at paid_at, a reversal by the\n"
+		"member_id of the claim it reverses. The product's topics take only their record\n"
+		"types (claims: claim and reversal). Idempotent delivery; waits for every\n"
+		"acknowledgement before it exits. A line that is not a valid record is reported\n"
+		"and left out; the exit status is then 1.\n"
+		"\n"
+		"Options:\n"
+		"  -t, --topic TOPIC         the topic (required)\n"
+		"  -b, --brokers HOST:PORT   bootstrap servers (env YB_BROKERS;\n"
+		"                            default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+		"  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
+		"  -h, --help                this text\n");
+}
+
+int claimctl_produce(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"topic", required_argument, NULL, 't'},
+	    {"brokers", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *topic = NULL;
+	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
+	int opt, exit_code = CLAIMCTL_EXIT_USAGE;
+	yb_props *props = yb_props_new();
+	yb_producer *producer = NULL;
+	FILE *in = NULL;
+	run r;
+	int have_run = 0;
+	char *line = NULL, errstr[512];
+	size_t cap = 0;
+	uint64_t line_no = 0;
+	yb_record record;
+
+	if (props == NULL)
+		return CLAIMCTL_EXIT_FAILURE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "t:b:X:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			topic = optarg;
+			break;
+		case 'b':
+			brokers = optarg;
+			break;
+		case 'X':
+			if (claimctl_kafka_property(props, "produce", optarg) != YB_OK)
+				goto out;
+			break;
+		case 'h':
+			produce_usage(stdout);
+			exit_code = CLAIMCTL_EXIT_OK;
+			goto out;
+		default:
+			produce_usage(stderr);
+			goto out;
+		}
+	}
+	if (topic == NULL || argc - optind > 1) {
+		fprintf(stderr, "claimctl produce: %s\n",
+			topic == NULL ? "--topic is required" : "one input at most");
+		goto out;
+	}
+	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
+		yb_props_set(props, "kafka.bootstrap.servers", brokers);
+	exit_code = CLAIMCTL_EXIT_FAILURE;
+	in = claimctl_open_input("produce", argv[optind]);
+	if (in == NULL || run_init(&r, "produce") != YB_OK)
+		goto out;
+	have_run = 1;
+	r.input_name = in == stdin ? "stdin" : argv[optind];
+	if (yb_producer_new(&producer, props, errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl produce: %s\n", errstr);
+		goto out;
+	}
+	catch_signals();
+	while (!stop_requested) {
+		int got = next_json_record(&r, in, &line, &cap, &line_no, &record);
+		int64_t time_ms;
+
+		if (got == 0)
+			break;
+		if (got < 0)
+			continue;
+		if (!topic_takes(topic, record.type)) {
+			fprintf(stderr, "%s:%" PRIu64 ": topic %s does not carry %s records\n",
+				r.input_name, line_no, topic, yb_record_desc_of(record.type)->name);
+			r.refused++;
+			continue;
+		}
+		if (yb_avro_encode(&record, &r.buf, errstr, sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "%s:%" PRIu64 ": %s\n", r.input_name, line_no, errstr);
+			r.refused++;
+			continue;
+		}
+		time_ms = yb_record_time(&record);
+		if (yb_producer_send(producer, topic, yb_record_key(&record), r.buf.data, r.buf.len,
+				     time_ms > 0 ? time_ms : 0, errstr, sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "claimctl produce: %s\n", errstr);
+			goto out;
+		}
+		r.ok++;
+	}
+	if (yb_producer_flush(producer, 30000) != YB_OK) {
+		fprintf(stderr, "claimctl produce: messages still unacknowledged after 30 s\n");
+		goto out;
+	}
+	if (yb_producer_failed(producer) > 0) {
+		fprintf(stderr, "claimctl produce: %" PRIu64 " message(s) not delivered\n",
+			yb_producer_failed(producer));
+		goto out;
+	}
+	exit_code = run_finish(&r, "produced");
+out:
+	yb_producer_destroy(producer);
+	free(line);
+	if (in != NULL && in != stdin)
+		fclose(in);
+	if (have_run)
+		run_free(&r);
+	yb_props_destroy(props);
+	return exit_code;
+}
+
+/* --- consume ----------------------------------------------------------------------------- */
+
+static void consume_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: claimctl consume --topic TOPIC [options]\n"
+		"\n"
+		"Print the records of TOPIC as JSON Lines, as kcat -C does for text. Reads\n"
+		"committed data only (read_committed) from every partition, outside any consumer\n"
+		"group unless --group is given, so production consumers are not disturbed.\n"
+		"A message that cannot be decoded is printed as a dead_letter record naming its\n"
+		"topic/partition/offset and the problem, with the original bytes; the exit status\n"
+		"is then 1.\n"
+		"\n"
+		"Options:\n"
+		"  -t, --topic TOPIC        the topic (required)\n"
+		"      --from-beginning     start at the oldest message (default: only new ones)\n"
+		"  -n, --max N              stop after N records\n"
+		"  -e, --end                stop at the end of every partition (as kcat -e)\n"
+		"  -G, --group GROUP        consume as a member of GROUP, committing offsets\n"
+		"  -w, --writer-schema FILE an .avsc a producer wrote with (repeatable)\n"
+		"  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
+		"                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+		"  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
+		"  -h, --help               this text\n"
+		"\n"
+		"Without --max or --end it runs until interrupted (Ctrl-C).\n");
+}
+
+/* A dead_letter record for a message that could not be decoded. */
+static int print_dead_letter(const yb_message *m, const char *error)
+{
+	yb_record record;
+	char source[512];
+	yb_dead_letter *d = &record.as.dead_letter;
+
+	memset(&record, 0, sizeof(record));
+	record.type = YB_RECORD_DEAD_LETTER;
+	snprintf(source, sizeof(source), "%s/%d/%" PRId64, m->topic, (int)m->partition, m->offset);
+	d->source = source;
+	d->error = error;
+	d->payload = m->value != NULL ? m->value : (const uint8_t *)"";
+	d->payload_len = (uint32_t)m->len;
+	if (m->timestamp_ms >= YB_INSTANT_MIN && m->timestamp_ms <= YB_INSTANT_MAX) {
+		d->has_failed_at = true;
+		d->failed_at = m->timestamp_ms;
+	}
+	return yb_json_write_line(&record, stdout);
+}
+
+static int parse_count(const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long value;
+
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || end == text || text[0] == '-' || value == 0)
+		return YB_EINVAL;
+	*out = value;
+	return YB_OK;
+}
+
+int claimctl_consume(int argc, char **argv)
+{
+	enum { OPT_FROM_BEGINNING = 1000 };
+	static const struct option options[] = {
+	    {"topic", required_argument, NULL, 't'},
+	    {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
+	    {"max", required_argument, NULL, 'n'},
+	    {"end", no_argument, NULL, 'e'},
+	    {"group", required_argument, NULL, 'G'},
+	    {"writer-schema", required_argument, NULL, 'w'},
+	    {"brokers", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *topic = NULL, *group = NULL, *writer_schemas[16];
+	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
+	int opt, exit_code = CLAIMCTL_EXIT_USAGE, from_beginning = 0, stop_at_end = 0;
+	int writers = 0, have_run = 0, ended = 0;
+	uint64_t max = UINT64_MAX;
+	yb_props *props = yb_props_new();
+	yb_consumer *consumer = NULL;
+	char errstr[512];
+	run r;
+
+	if (props == NULL)
+		return CLAIMCTL_EXIT_FAILURE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "t:n:eG:w:b:X:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			topic = optarg;
+			break;
+		case OPT_FROM_BEGINNING:
+			from_beginning = 1;
+			break;
+		case 'n':
+			if (parse_count(optarg, &max) != YB_OK) {
+				fprintf(stderr, "claimctl consume: --max needs a positive count\n");
+				goto out;
+			}
+			break;
+		case 'e':
+			stop_at_end = 1;
+			break;
+		case 'G':
+			group = optarg;
+			break;
+		case 'w':
+			if (writers == 16)
+				goto out;
+			writer_schemas[writers++] = optarg;
+			break;
+		case 'b':
+			brokers = optarg;
+			break;
+		case 'X':
+			if (claimctl_kafka_property(props, "consume", optarg) != YB_OK)
+				goto out;
+			break;
+		case 'h':
+			consume_usage(stdout);
+			exit_code = CLAIMCTL_EXIT_OK;
+			goto out;
+		default:
+			consume_usage(stderr);
+			goto out;
+		}
+	}
+	if (topic == NULL || optind != argc) {
+		fprintf(stderr, "claimctl consume: %s\n",
+			topic == NULL ? "--topic is required" : "unexpected argument");
+		goto out;
+	}
+	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
+		yb_props_set(props, "kafka.bootstrap.servers", brokers);
+	if (group != NULL) {
+		yb_props_set(props, "kafka.group.id", group);
+		if (yb_props_get(props, "kafka.auto.offset.reset") == NULL)
+			yb_props_set(props, "kafka.auto.offset.reset",
+				     from_beginning ? "earliest" : "latest");
+	}
+	exit_code = CLAIMCTL_EXIT_FAILURE;
+	if (run_init(&r, "consume") != YB_OK)
+		goto out;
+	have_run = 1;
+	for (int i = 0; i < writers; i++) {
+		if (add_writer_file(&r, writer_schemas[i]) != YB_OK)
+			goto out;
+	}
+	if (yb_consumer_new(&consumer, props, errstr, sizeof(errstr)) != YB_OK ||
+	    (group != NULL ? yb_consumer_subscribe(consumer, topic, errstr, sizeof(errstr))
+			   : yb_consumer_assign_all(consumer, topic,
+						    from_beginning ? YB_CONSUMER_FROM_BEGINNING
+								   : YB_CONSUMER_FROM_END,
+						    10000, errstr, sizeof(errstr))) != YB_OK) {
+		fprintf(stderr, "claimctl consume: %s\n", errstr);
+		goto out;
+	}
+	catch_signals();
+	while (!stop_requested && r.ok + r.refused < max) {
+		yb_message m;
+		yb_record record;
+		int got = yb_consumer_poll(consumer, 200, &m, errstr, sizeof(errstr));
+
+		if (got < 0) {
+			fprintf(stderr, "claimctl consume: %s\n", errstr);
+			goto out;
+		}
+		if (got == YB_POLL_PARTITION_END) {
+			/* Each partition reports its end once per catch-up; with plain assignment
+			 * every partition reports, so counting them is enough. */
+			if (stop_at_end && group == NULL &&
+			    ++ended >= yb_consumer_partition_count(consumer))
+				break;
+			continue;
+		}
+		if (got != YB_POLL_MESSAGE)
+			continue;
+		yb_arena_reset(&r.arena);
+		if (yb_avro_decode(r.avro, m.value, m.len, &r.arena, &record, errstr,
+				   sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "%s/%d/%" PRId64 ": %s\n", m.topic, (int)m.partition,
+				m.offset, errstr);
+			r.refused++;
+			if (print_dead_letter(&m, errstr) != YB_OK)
+				goto out;
+			continue;
+		}
+		if (print_record(&record) != YB_OK)
+			goto out;
+		r.ok++;
+	}
+	exit_code = fflush(stdout) == 0 ? run_finish(&r, "consumed") : CLAIMCTL_EXIT_FAILURE;
+out:
+	yb_consumer_destroy(consumer);
+	if (have_run)
+		run_free(&r);
+	yb_props_destroy(props);
+	return exit_code;
+}
