@@ -16,6 +16,8 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"status", claimctl_status,
      "show the broker (topics, partitions, log size) and Redis (version, keys)"},
+    {"adjudicate", claimctl_adjudicate,
+     "adjudicate JSON Lines inputs offline: settlements and dead letters out"},
     {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},
     {"decode", claimctl_decode, "framed Avro single-object messages -> JSON Lines"},
     {"produce", claimctl_produce, "produce JSON Lines records to a topic as Avro"},
@@ -30,7 +32,7 @@ static void usage(FILE *out)
 		     "\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(out, "  %-10s %s\n", subcommands[i].name, subcommands[i].summary);
+		fprintf(out, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\n"
 		     "Run 'claimctl <command> --help' for a command's options.\n"
 		     "Exit status: 0 success, 1 the work failed, 2 a wrong command line.\n");

@@ -1,0 +1,22 @@
+/*
+ * Reading the policies/ directory: every <scheme>.policy file in it, parsed and validated
+ * (rules/policy.h). The services and claimctl load the same files the same way.
+ */
+#ifndef YB_IO_POLICY_FILES_H
+#define YB_IO_POLICY_FILES_H
+
+#include <stddef.h>
+
+#include "rules/policy.h"
+
+/*
+ * *sets = a malloc'ed array of every policy in dir (files ending ".policy", sorted by
+ * name), *count their number. Returns YB_OK; YB_EIO when dir or a file cannot be read;
+ * YB_EINVAL with errstr "FILE:LINE: key 'K': ..." when a policy is malformed or incomplete,
+ * or when two files name one scheme, or the file name is not the scheme's. Nothing is
+ * returned unless every file is good.
+ */
+int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, char *errstr,
+		       size_t errlen);
+
+#endif

@@ -1,0 +1,257 @@
+/* Member state folding and accumulator arithmetic; see member.h. */
+#include "rules/member.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/date.h"
+
+static void copy_name(char *out, size_t len, const char *s)
+{
+	if (s != NULL)
+		snprintf(out, len, "%s", s);
+}
+
+void yb_member_apply_enrollment(yb_member *m, const yb_enrollment *e)
+{
+	int32_t day = e->has_effective_date ? e->effective_date : yb_date_of_instant(e->event_time);
+
+	if (strcmp(e->action, "terminate") == 0) {
+		m->terminated = true;
+		m->terminated_on = day;
+		return;
+	}
+	if (strcmp(e->action, "enroll") == 0) {
+		if (!m->enrolled || m->terminated)
+			m->enrolled_on = day;
+		m->enrolled = true;
+		m->terminated = false;
+	}
+	copy_name(m->category, sizeof(m->category), e->category);
+	if (e->sex != NULL)
+		m->sex = e->sex[0];
+	if (e->has_birth_date) {
+		m->has_birth_date = true;
+		m->birth_date = e->birth_date;
+	}
+	if (e->has_tier)
+		m->tier = e->tier;
+	if (e->has_local_hukou)
+		m->local_hukou = e->local_hukou;
+	if (e->has_prior_coverage_end) {
+		m->has_prior_coverage_end = true;
+		m->prior_coverage_end = e->prior_coverage_end;
+	}
+	if (e->has_contribution_years)
+		m->contribution_years = e->contribution_years;
+}
+
+int yb_member_age(const yb_member *m, int32_t day)
+{
+	int by, bm, bd, y, mo, d, age;
+
+	if (!m->has_birth_date)
+		return -1;
+	yb_date_to_ymd(m->birth_date, &by, &bm, &bd);
+	yb_date_to_ymd(day, &y, &mo, &d);
+	age = y - by;
+	if (mo < bm || (mo == bm && d < bd))
+		age--;
+	return age < 0 ? 0 : age;
+}
+
+static bool bit(const uint8_t *bits, int month)
+{
+	int i = month - YB_MEMBER_MONTH_BASE;
+
+	return i >= 0 && i < YB_MEMBER_MONTHS && (bits[i / 8] & (1u << (i % 8))) != 0;
+}
+
+static void set_bit(uint8_t *bits, int month)
+{
+	int i = month - YB_MEMBER_MONTH_BASE;
+
+	if (i >= 0 && i < YB_MEMBER_MONTHS)
+		bits[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+bool yb_member_month_paid(const yb_member *m, int month)
+{
+	return bit(m->paid_months, month);
+}
+
+bool yb_member_month_backpaid(const yb_member *m, int month)
+{
+	return bit(m->backpaid_months, month);
+}
+
+const yb_premium *yb_member_premium(const yb_member *m, int32_t year)
+{
+	for (int i = 0; i < m->premium_count; i++) {
+		if (m->premiums[i].year == year)
+			return &m->premiums[i];
+	}
+	return NULL;
+}
+
+/* "YYYY-MM" → month index, or -1. */
+static int parse_period(const char *s)
+{
+	int y = 0, mo = 0;
+
+	if (s == NULL || strlen(s) != 7 || s[4] != '-')
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		y = y * 10 + (s[i] - '0');
+	}
+	for (int i = 5; i < 7; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		mo = mo * 10 + (s[i] - '0');
+	}
+	return mo >= 1 && mo <= 12 && y >= 1 ? y * 12 + mo - 1 : -1;
+}
+
+/* 烟台职工 第十七条: the month's credit to the personal account of an employee. */
+static int64_t account_credit(const yb_member *m, const yb_policy *p, int month, int64_t wage)
+{
+	int age = yb_member_age(m, yb_date_from_ymd(month / 12, month % 12 + 1, 1));
+	yb_bp rate = age < 0    ? p->pa_rate_bp_under35
+		     : age < 35 ? p->pa_rate_bp_under35
+		     : age < 45 ? p->pa_rate_bp_35to45
+				: p->pa_rate_bp_45plus;
+
+	yb_money credit = yb_fen(0);
+
+	(void)yb_money_apply_bp(&credit, yb_fen(wage), rate);
+	return credit.fen;
+}
+
+int yb_member_apply_payment(yb_member *m, const yb_policy *p, const yb_payment *pay)
+{
+	int32_t paid_on = yb_date_of_instant(pay->paid_at);
+
+	if (strcmp(pay->kind, "contribution") == 0 ||
+	    (strcmp(pay->kind, "backpay") == 0 && pay->period != NULL)) {
+		int month = parse_period(pay->period);
+		bool backpay = strcmp(pay->kind, "backpay") == 0;
+
+		if (month < 0)
+			return -1;
+		if (backpay) {
+			set_bit(m->backpaid_months, month);
+			return 0; /* 第八条: 补缴 years give no account credit */
+		}
+		if (!bit(m->paid_months, month) && p != NULL && p->personal_account &&
+		    pay->has_wage_fen && !yb_name_list_has(&p->pa_excluded_categories, m->category))
+			m->pa_credited_fen += account_credit(m, p, month, pay->wage_fen.fen);
+		set_bit(m->paid_months, month);
+		return 0;
+	}
+	if (!pay->has_coverage_year)
+		return -1;
+	if (strcmp(pay->kind, "large_relief_fee") == 0) {
+		if (pay->coverage_year >= 2000 && pay->coverage_year < 2064)
+			m->relief_fee_years |= UINT64_C(1) << (pay->coverage_year - 2000);
+		return 0;
+	}
+	if (strcmp(pay->kind, "premium") != 0 && strcmp(pay->kind, "backpay") != 0)
+		return -1;
+	for (int i = 0; i < m->premium_count; i++) {
+		if (m->premiums[i].year == pay->coverage_year) {
+			if (paid_on < m->premiums[i].paid_on)
+				m->premiums[i].paid_on = paid_on;
+			return 0;
+		}
+	}
+	if (m->premium_count == YB_MEMBER_MAX_PREMIUMS) {
+		/* Keep the latest years: drop the oldest. */
+		int oldest = 0;
+
+		for (int i = 1; i < m->premium_count; i++) {
+			if (m->premiums[i].year < m->premiums[oldest].year)
+				oldest = i;
+		}
+		m->premiums[oldest] = m->premiums[--m->premium_count];
+	}
+	m->premiums[m->premium_count].year = pay->coverage_year;
+	m->premiums[m->premium_count++].paid_on = paid_on;
+	return 0;
+}
+
+static void add_chronic(yb_year_acc *acc, const yb_chronic_use *use, int sign)
+{
+	int i;
+
+	for (i = 0; i < acc->chronic_count; i++) {
+		if (strcmp(acc->chronic[i].disease, use->disease) == 0)
+			break;
+	}
+	if (i == acc->chronic_count) {
+		if (sign < 0 || i == YB_ACC_MAX_CHRONIC)
+			return;
+		acc->chronic[i] = *use;
+		acc->chronic[i].deductible_fen = 0;
+		acc->chronic[i].fund_fen = 0;
+		acc->chronic_count++;
+	}
+	acc->chronic[i].deductible_fen += sign * use->deductible_fen;
+	acc->chronic[i].fund_fen += sign * use->fund_fen;
+	if (acc->chronic[i].deductible_fen == 0 && acc->chronic[i].fund_fen == 0) {
+		/* Nothing left of it: the disease no longer counts for the year. */
+		acc->chronic[i] = acc->chronic[--acc->chronic_count];
+	}
+}
+
+static void add_stay(yb_year_acc *acc, int32_t from, int32_t to, int sign)
+{
+	if (sign > 0) {
+		if (acc->stay_count == YB_ACC_MAX_STAYS) {
+			memmove(acc->stay_from, acc->stay_from + 1,
+				(YB_ACC_MAX_STAYS - 1) * sizeof(acc->stay_from[0]));
+			memmove(acc->stay_to, acc->stay_to + 1,
+				(YB_ACC_MAX_STAYS - 1) * sizeof(acc->stay_to[0]));
+			acc->stay_count--;
+		}
+		acc->stay_from[acc->stay_count] = from;
+		acc->stay_to[acc->stay_count++] = to;
+		return;
+	}
+	for (int i = 0; i < acc->stay_count; i++) {
+		if (acc->stay_from[i] == from && acc->stay_to[i] == to) {
+			for (int j = i + 1; j < acc->stay_count; j++) {
+				acc->stay_from[j - 1] = acc->stay_from[j];
+				acc->stay_to[j - 1] = acc->stay_to[j];
+			}
+			acc->stay_count--;
+			return;
+		}
+	}
+}
+
+void yb_year_acc_apply(yb_year_acc *acc, const yb_year_acc *d, int sign)
+{
+	acc->fund_paid_fen += sign * d->fund_paid_fen;
+	acc->deductible_fen += sign * d->deductible_fen;
+	acc->oop_compliant_fen += sign * d->oop_compliant_fen;
+	acc->critical_paid_fen += sign * d->critical_paid_fen;
+	acc->large_relief_paid_fen += sign * d->large_relief_paid_fen;
+	acc->assistance_paid_fen += sign * d->assistance_paid_fen;
+	acc->personal_account_paid_fen += sign * d->personal_account_paid_fen;
+	acc->stays += sign * d->stays;
+	acc->stays_level23 += sign * d->stays_level23;
+	acc->once_deductibles += sign * d->once_deductibles;
+	acc->outpatient_cost_fen += sign * d->outpatient_cost_fen;
+	acc->outpatient_deductible_fen += sign * d->outpatient_deductible_fen;
+	acc->outpatient_fund_fen += sign * d->outpatient_fund_fen;
+	for (int q = 0; q < 4; q++)
+		acc->outpatient_quarter_fund_fen[q] += sign * d->outpatient_quarter_fund_fen[q];
+	acc->accident_fund_fen += sign * d->accident_fund_fen;
+	acc->maternity_fund_fen += sign * d->maternity_fund_fen;
+	for (int i = 0; i < d->chronic_count; i++)
+		add_chronic(acc, &d->chronic[i], sign);
+	for (int i = 0; i < d->stay_count; i++)
+		add_stay(acc, d->stay_from[i], d->stay_to[i], sign);
+}

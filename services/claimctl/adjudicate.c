@@ -1,0 +1,272 @@
+/*
+ * claimctl adjudicate: the offline adjudicator (../shared/spec/events.md, "claimctl
+ * adjudicate"). Reads input records as JSON Lines in order, keeps the state in memory
+ * (common/ledger), adjudicates with the same rule engine as the services, and writes one
+ * settlement per claim and reversal, and a dead_letter per line it cannot take, to stdout
+ * as JSON Lines. The run goes on after a bad line; the exit status is 0 even then, since a
+ * dead letter is an answer: 1 only when the input cannot be read or the policies not loaded.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "claimctl.h"
+#include "codec/json.h"
+#include "io/policy_files.h"
+#include "ledger/ledger.h"
+#include "rules/error.h"
+
+#define ARENA_SIZE (4u * 1024 * 1024)
+
+static void adjudicate_usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: claimctl adjudicate [options] [FILE|-]\n"
+	    "\n"
+	    "Adjudicate input records (institution, enrollment, payment, claim, reversal),\n"
+	    "given as JSON Lines in event-time order, with the same rule code as the services\n"
+	    "and the state in memory. Writes JSON Lines to stdout: a settlement for every claim\n"
+	    "and reversal, and a dead_letter (naming the line and the field) for every line\n"
+	    "that cannot be taken; the run goes on after it.\n"
+	    "\n"
+	    "A repeated claim_id returns its first settlement marked \"duplicate\"; a reversal\n"
+	    "takes back everything its claim moved; a repeated event_id is ignored.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -p, --policies DIR  the scheme policies (default: $YB_POLICIES, else ./policies,\n"
+	    "                      else the policies/ of the source tree this was built from)\n"
+	    "  -s, --summary       print counts by status and reason to stderr at the end\n"
+	    "                      (always when stderr is a terminal)\n"
+	    "  -h, --help          this text\n"
+	    "\n"
+	    "Exit status: 0 when every line was answered (settlement or dead_letter), 1 when the\n"
+	    "input or the policies cannot be read, 2 for a wrong command line.\n");
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *policies_dir(const char *given)
+{
+	const char *env = claimctl_env_or("YB_POLICIES", NULL);
+
+	if (given != NULL)
+		return given;
+	if (env != NULL)
+		return env;
+	if (is_dir("policies"))
+		return "policies";
+	return YB_SOURCE_DIR "/policies";
+}
+
+/* Counts for the summary. */
+#define MAX_KEYS 48
+typedef struct tally {
+	const char *key[MAX_KEYS];
+	uint64_t count[MAX_KEYS];
+	int n;
+} tally;
+
+static void tally_add(tally *t, const char *key)
+{
+	for (int i = 0; i < t->n; i++) {
+		if (strcmp(t->key[i], key) == 0) {
+			t->count[i]++;
+			return;
+		}
+	}
+	if (t->n < MAX_KEYS) {
+		/* Reason codes and statuses are static strings of the engine. */
+		t->key[t->n] = key;
+		t->count[t->n++] = 1;
+	}
+}
+
+static int write_dead_letter(const char *source, const char *error, const char *line, size_t len)
+{
+	yb_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = YB_RECORD_DEAD_LETTER;
+	r.as.dead_letter.source = source;
+	r.as.dead_letter.error = error;
+	r.as.dead_letter.payload = (const uint8_t *)line;
+	r.as.dead_letter.payload_len = (uint32_t)len;
+	return yb_json_write_line(&r, stdout);
+}
+
+/* Status and reason codes are engine constants; a recorded settlement's are not. */
+static const char *intern(const char *s)
+{
+	static const char *const known[] = {
+	    "settled",
+	    "rejected",
+	    "reversed",
+	    "NOT_ENROLLED",
+	    "WAITING_PERIOD",
+	    "COVERAGE_TERMINATED",
+	    "EXCLUDED_CAUSE",
+	    "ABROAD",
+	    "NON_DESIGNATED",
+	    "UNKNOWN_INSTITUTION",
+	    "LATE_SUBMISSION",
+	    "INSUFFICIENT_CONTRIBUTION_YEARS",
+	    "OUTPATIENT_DURING_INPATIENT",
+	    "MISSING_RECEIPTS",
+	    "ANNUAL_CAP_REACHED",
+	    "HALF_RATE_TRANSITION",
+	    "BENEFIT_NOT_COVERED",
+	    "NO_POLICY_IN_FORCE",
+	    "UNKNOWN_CLAIM",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(known[i], s) == 0)
+			return known[i];
+	}
+	return "other";
+}
+
+int claimctl_adjudicate(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"policies", required_argument, NULL, 'p'},
+	    {"summary", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *policies = NULL, *input_name;
+	int opt, summary = isatty(STDERR_FILENO), exit_code = CLAIMCTL_EXIT_FAILURE;
+	yb_policy_set *sets = NULL;
+	size_t set_count = 0, cap = 0;
+	yb_ledger *ledger = NULL;
+	char errstr[512], *line = NULL, *arena_memory = NULL;
+	FILE *in = NULL;
+	yb_arena arena;
+	uint64_t line_no = 0, settlements = 0, dead_letters = 0, duplicates = 0;
+	tally statuses = {0}, reasons = {0};
+	time_t last_progress = time(NULL);
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "p:sh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			policies = optarg;
+			break;
+		case 's':
+			summary = 1;
+			break;
+		case 'h':
+			adjudicate_usage(stdout);
+			return CLAIMCTL_EXIT_OK;
+		default:
+			adjudicate_usage(stderr);
+			return CLAIMCTL_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "claimctl adjudicate: one input at most\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	policies = policies_dir(policies);
+	if (yb_policy_load_dir(policies, &sets, &set_count, errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl adjudicate: %s\n", errstr);
+		return CLAIMCTL_EXIT_FAILURE;
+	}
+	in = claimctl_open_input("adjudicate", argv[optind]);
+	arena_memory = malloc(ARENA_SIZE);
+	if (in == NULL || arena_memory == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK)
+		goto out;
+	input_name = in == stdin ? "stdin" : argv[optind];
+	yb_arena_init(&arena, arena_memory, ARENA_SIZE);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+
+	for (;;) {
+		ssize_t len = getline(&line, &cap, in);
+		yb_record record;
+		const yb_settlement *settlement = NULL;
+		char source[512];
+		int rc;
+
+		if (len < 0)
+			break;
+		line_no++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		yb_arena_reset(&arena);
+		rc = yb_json_decode(line, (size_t)len, &arena, &record, errstr, sizeof(errstr));
+		if (rc == YB_OK)
+			rc = yb_ledger_apply(ledger, &record, &settlement, errstr, sizeof(errstr));
+		if (rc < 0) {
+			snprintf(source, sizeof(source), "%s:%" PRIu64, input_name, line_no);
+			if (write_dead_letter(source, errstr, line, (size_t)len) != YB_OK)
+				goto write_failed;
+			dead_letters++;
+		} else if (rc == 1) {
+			yb_record out = {.type = YB_RECORD_SETTLEMENT};
+
+			out.as.settlement = *settlement;
+			if (yb_json_write_line(&out, stdout) != YB_OK)
+				goto write_failed;
+			settlements++;
+			if (settlement->duplicate) {
+				duplicates++;
+			} else {
+				tally_add(&statuses, intern(settlement->status));
+				for (uint32_t i = 0; i < settlement->reasons_count; i++)
+					tally_add(&reasons, intern(settlement->reasons[i]));
+			}
+		}
+		if (summary && (line_no & 0xffff) == 0 && time(NULL) - last_progress >= 2) {
+			last_progress = time(NULL);
+			fprintf(stderr,
+				"claimctl adjudicate: %" PRIu64 " lines, %" PRIu64
+				" settlements, %" PRIu64 " dead letters\n",
+				line_no, settlements, dead_letters);
+		}
+	}
+	if (ferror(in)) {
+		fprintf(stderr, "claimctl adjudicate: reading %s: %s\n", input_name,
+			strerror(errno));
+		goto out;
+	}
+	if (fflush(stdout) != 0)
+		goto write_failed;
+	exit_code = CLAIMCTL_EXIT_OK;
+	if (summary) {
+		fprintf(stderr,
+			"claimctl adjudicate: %" PRIu64 " lines: %" PRIu64 " settlements (%" PRIu64
+			" duplicates), %" PRIu64 " dead letters\n",
+			line_no, settlements, duplicates, dead_letters);
+		for (int i = 0; i < statuses.n; i++)
+			fprintf(stderr, "  %-34s %10" PRIu64 "\n", statuses.key[i],
+				statuses.count[i]);
+		for (int i = 0; i < reasons.n; i++)
+			fprintf(stderr, "  reason %-27s %10" PRIu64 "\n", reasons.key[i],
+				reasons.count[i]);
+	}
+	goto out;
+write_failed:
+	fprintf(stderr, "claimctl adjudicate: writing: %s\n", strerror(errno));
+out:
+	free(line);
+	free(arena_memory);
+	if (in != NULL && in != stdin)
+		fclose(in);
+	yb_ledger_destroy(ledger);
+	free(sets);
+	return exit_code;
+}
