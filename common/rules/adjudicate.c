@@ -294,7 +294,7 @@ static int resident_coverage(calc *k)
 	const yb_mmdd_range *window =
 	    student && p->student_window.set ? &p->student_window : &p->premium_window;
 	int32_t jan1 = yb_date_from_ymd(k->year, 1, 1), paid, covered_from;
-	bool on_time, renewal, waits = false;
+	bool on_time, renewal, waits = false, exception = false;
 	char d1[11], d2[11];
 	int mo, dd, yy;
 
@@ -324,18 +324,21 @@ static int resident_coverage(calc *k)
 	    p->newborn_from_birth_within.days + p->newborn_from_birth_within.months > 0 &&
 	    paid <= add_duration(m->birth_date, p->newborn_from_birth_within)) {
 		covered_from = max64(m->birth_date, jan1);
+		exception = true;
 		trace(k, "coverage_newborn", YB_PK_NEWBORN_FROM_BIRTH, -1, -1, -1,
 		      "newborn enrolled in time: covered from birth");
 	} else if (m->has_birth_date &&
 		   p->newborn_no_waiting_within.days + p->newborn_no_waiting_within.months > 0 &&
 		   paid <= add_duration(m->birth_date, p->newborn_no_waiting_within)) {
 		covered_from = max64(paid, jan1);
+		exception = true;
 		trace(k, "coverage_newborn", YB_PK_NEWBORN_NO_WAITING, -1, -1, -1,
 		      "infant enrolled within the year after birth: covered from the payment");
 	} else if (strcmp(m->category, "employee_transfer") == 0 && p->transfer_within_days > 0 &&
 		   m->has_prior_coverage_end &&
 		   paid <= m->prior_coverage_end + p->transfer_within_days) {
 		covered_from = max64(m->prior_coverage_end + 1, jan1);
+		exception = true;
 		trace(k, "coverage_employee_transfer", YB_PK_TRANSFER_WITHIN, -1, -1, -1,
 		      "from employee cover within %d days: covered from the day after it ended",
 		      p->transfer_within_days);
@@ -371,7 +374,9 @@ static int resident_coverage(calc *k)
 		return reject(k, "NOT_ENROLLED", "coverage_premium", YB_PK_PREMIUM_WINDOW,
 			      "covered from %s", d1);
 	}
-	if (!on_time && p->late_transition_days > 0 && k->day < paid + p->late_transition_days) {
+	/* A newborn or a transfer inside its allowance paid in time for its own rule. */
+	if (!on_time && !exception && p->late_transition_days > 0 &&
+	    k->day < paid + p->late_transition_days) {
 		k->half_rate = true;
 		yb_date_format(paid, d2);
 		trace(k, "coverage_late_transition", YB_PK_LATE_TRANSITION_DAYS, -1, -1, -1,
