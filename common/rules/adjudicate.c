@@ -1027,7 +1027,10 @@ static void settle_amounts(calc *k)
 	d->personal_account_paid_fen = k->account;
 	if (k->counts_for_critical)
 		d->oop_compliant_fen = k->compliant - k->fund - k->relief;
-	if ((is_visit(k->c, "inpatient") || is_visit(k->c, "maternity")) && d->stays > 0) {
+	/* The year keeps its first YB_ACC_MAX_STAYS stays; the delta carries a stay only when
+	 * the year has room, so taking the delta back is always exact. */
+	if ((is_visit(k->c, "inpatient") || is_visit(k->c, "maternity")) && d->stays > 0 &&
+	    k->ctx->acc->stay_count < YB_ACC_MAX_STAYS) {
 		d->stay_count = 1;
 		d->stay_from[0] = k->c->admission_date;
 		d->stay_to[0] = k->c->discharge_date;

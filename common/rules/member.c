@@ -200,32 +200,33 @@ static void add_chronic(yb_year_acc *acc, const yb_chronic_use *use, int sign)
 	acc->chronic[i].deductible_fen += sign * use->deductible_fen;
 	acc->chronic[i].fund_fen += sign * use->fund_fen;
 	if (acc->chronic[i].deductible_fen == 0 && acc->chronic[i].fund_fen == 0) {
-		/* Nothing left of it: the disease no longer counts for the year. */
+		/* Nothing left of it: the disease no longer counts for the year. The freed slot
+		 * is cleared so that a year restored by a reversal is the year it was. */
 		acc->chronic[i] = acc->chronic[--acc->chronic_count];
+		memset(&acc->chronic[acc->chronic_count], 0, sizeof(acc->chronic[0]));
 	}
 }
 
+/* A year keeps its first YB_ACC_MAX_STAYS stays (for 住院期间 checks); more are not kept,
+ * so that taking a delta back always restores exactly what was there. */
 static void add_stay(yb_year_acc *acc, int32_t from, int32_t to, int sign)
 {
 	if (sign > 0) {
-		if (acc->stay_count == YB_ACC_MAX_STAYS) {
-			memmove(acc->stay_from, acc->stay_from + 1,
-				(YB_ACC_MAX_STAYS - 1) * sizeof(acc->stay_from[0]));
-			memmove(acc->stay_to, acc->stay_to + 1,
-				(YB_ACC_MAX_STAYS - 1) * sizeof(acc->stay_to[0]));
-			acc->stay_count--;
+		if (acc->stay_count < YB_ACC_MAX_STAYS) {
+			acc->stay_from[acc->stay_count] = from;
+			acc->stay_to[acc->stay_count++] = to;
 		}
-		acc->stay_from[acc->stay_count] = from;
-		acc->stay_to[acc->stay_count++] = to;
 		return;
 	}
-	for (int i = 0; i < acc->stay_count; i++) {
+	for (int i = acc->stay_count - 1; i >= 0; i--) {
 		if (acc->stay_from[i] == from && acc->stay_to[i] == to) {
 			for (int j = i + 1; j < acc->stay_count; j++) {
 				acc->stay_from[j - 1] = acc->stay_from[j];
 				acc->stay_to[j - 1] = acc->stay_to[j];
 			}
 			acc->stay_count--;
+			acc->stay_from[acc->stay_count] = 0;
+			acc->stay_to[acc->stay_count] = 0;
 			return;
 		}
 	}

@@ -116,8 +116,9 @@ static int compare(const json_t *expected, const json_t *actual, const char *nam
 				continue;
 			{
 				char *w = json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT);
-				char *g = got != NULL ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT)
-						      : NULL;
+				char *g = got != NULL
+					      ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT)
+					      : NULL;
 
 				fprintf(stderr, "%s: %s: %s is %s, expected %s (%s)\n", name,
 					json_string_value(json_object_get(e, "claim_id")), key,
@@ -142,9 +143,8 @@ static void run_scheme(const char *scheme)
 	size_t i;
 	json_t *line;
 
-	assert_int_equal(yb_policy_load_dir(YB_TEST_POLICIES_DIR, &sets, &count, errstr,
-					    sizeof(errstr)),
-			 YB_OK);
+	assert_int_equal(
+	    yb_policy_load_dir(YB_TEST_POLICIES_DIR, &sets, &count, errstr, sizeof(errstr)), YB_OK);
 	assert_int_equal(yb_ledger_new(&ledger, sets, count), YB_OK);
 	snprintf(path, sizeof(path), "%s/examples/%s.jsonl", YB_TEST_DATA_DIR, scheme);
 	inputs = load_lines(path);
@@ -212,7 +212,7 @@ static void yantai_resident(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(yingkou_resident), cmocka_unit_test(binzhou_resident),
+	    cmocka_unit_test(yingkou_resident),  cmocka_unit_test(binzhou_resident),
 	    cmocka_unit_test(chaoyang_resident), cmocka_unit_test(yantai_employee),
 	    cmocka_unit_test(yantai_resident),
 	};
