@@ -50,15 +50,32 @@ int yb_money_apply_bp(yb_money *out, yb_money amount, yb_bp rate)
 
 int yb_money_format_yuan(char *buf, size_t buflen, yb_money amount)
 {
-	/* Work on the magnitude as unsigned so INT64_MIN formats too. */
+	/* Work on the magnitude as unsigned so INT64_MIN formats too; digits by hand, since
+	 * trace notes format amounts on the engine's hot path. */
 	uint64_t magnitude =
 	    amount.fen < 0 ? (uint64_t)0 - (uint64_t)amount.fen : (uint64_t)amount.fen;
-	int n = snprintf(buf, buflen, "%s%" PRIu64 ".%02" PRIu64, amount.fen < 0 ? "-" : "",
-			 magnitude / 100, magnitude % 100);
+	char digits[24];
+	size_t n = 0, len = 0;
 
-	if (n < 0 || (size_t)n >= buflen)
+	digits[n++] = (char)('0' + magnitude % 10);
+	magnitude /= 10;
+	digits[n++] = (char)('0' + magnitude % 10);
+	magnitude /= 10;
+	do {
+		digits[n++] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude > 0);
+	if (buflen < n + 2 + (amount.fen < 0))
 		return YB_EINVAL;
-	return n;
+	if (amount.fen < 0)
+		buf[len++] = '-';
+	while (n > 2)
+		buf[len++] = digits[--n];
+	buf[len++] = '.';
+	buf[len++] = digits[1];
+	buf[len++] = digits[0];
+	buf[len] = '\0';
+	return (int)len;
 }
 
 int yb_money_parse_yuan(yb_money *out, const char *text)
