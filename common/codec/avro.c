@@ -641,49 +641,6 @@ static int skip_bytes(rd *r, size_t n)
 	return YB_OK;
 }
 
-/* Is s[0..len) UTF-8 without NUL, overlong forms or surrogates? */
-static int utf8_valid(const uint8_t *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		uint8_t c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c == 0)
-			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 /* Read a string or bytes value into the arena, NUL-terminated; text: must be UTF-8. */
 static int read_text(rd *r, int text, const char **out, size_t *out_len)
 {
@@ -693,7 +650,7 @@ static int read_text(rd *r, int text, const char **out, size_t *out_len)
 
 	if (err != YB_OK)
 		return err;
-	if (text && !utf8_valid(r->p, len))
+	if (text && !yb_utf8_valid(r->p, len))
 		return fail(r, "not UTF-8 text (or contains NUL)");
 	copy = yb_arena_alloc(r->arena, len + 1);
 	if (copy == NULL)
@@ -1080,20 +1037,10 @@ static void put(wr *w, const void *data, size_t len)
 
 	if (w->err != YB_OK || len == 0)
 		return;
-	if (len > b->cap - b->len) {
-		size_t cap = b->cap == 0 ? 256 : b->cap;
-		uint8_t *grown;
-
-		while (cap - b->len < len)
-			cap *= 2;
-		grown = realloc(b->data, cap);
-		if (grown == NULL) {
-			w->err = YB_ENOMEM;
-			snprintf(w->errstr, w->errlen, "out of memory");
-			return;
-		}
-		b->data = grown;
-		b->cap = cap;
+	if (yb_buf_reserve(b, len) != 0) {
+		w->err = YB_ENOMEM;
+		snprintf(w->errstr, w->errlen, "out of memory");
+		return;
 	}
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
@@ -1246,13 +1193,4 @@ int yb_avro_encode(const yb_record *record, yb_buf *buf, char *errstr, size_t er
 	w.path[w.depth++] = desc->name;
 	write_record(&w, desc, yb_record_body_const(record));
 	return w.err;
-}
-
-void yb_buf_free(yb_buf *buf)
-{
-	if (buf == NULL)
-		return;
-	free(buf->data);
-	buf->data = NULL;
-	buf->len = buf->cap = 0;
 }

@@ -32,16 +32,6 @@
 /* The single-object header: 2 marker bytes and the 8-byte fingerprint. */
 #define YB_AVRO_HEADER_LEN 10
 
-/* A growable output buffer, reused across messages so that steady-state encoding does not
- * allocate. Zero-initialise it; yb_buf_free releases it. */
-typedef struct yb_buf {
-	uint8_t *data;
-	size_t len;
-	size_t cap;
-} yb_buf;
-
-void yb_buf_free(yb_buf *buf);
-
 /* The writer schemas a process can read, each resolved against its reader. Opaque. */
 typedef struct yb_avro yb_avro;
 

@@ -428,17 +428,6 @@ int yb_json_decode(const char *text, size_t len, yb_arena *arena, yb_record *out
 
 /* --- record → JSON ------------------------------------------------------------------- */
 
-static int utf8_text(const uint8_t *s, size_t len)
-{
-	json_t *probe;
-
-	if (memchr(s, '\0', len) != NULL)
-		return 0;
-	probe = json_stringn((const char *)s, len); /* NULL when not UTF-8 */
-	json_decref(probe);
-	return probe != NULL;
-}
-
 static json_t *encode_record(const yb_record_desc *desc, const char *base, const char *type);
 
 static json_t *encode_value(const yb_field_desc *f, const char *base)
@@ -541,7 +530,7 @@ static json_t *encode_record(const yb_record_desc *desc, const char *base, const
 
 			if (bytes == NULL && len > 0)
 				goto fail;
-			if (len > 0 && !utf8_text(bytes, len)) {
+			if (len > 0 && !yb_utf8_valid(bytes, len)) {
 				snprintf(alt, sizeof(alt), "%s_base64", f->name);
 				key = alt;
 				v = base64_string(bytes, len);
@@ -569,16 +558,292 @@ json_t *yb_json_encode(const yb_record *record)
 	return encode_record(desc, yb_record_body_const(record), desc->name);
 }
 
-int yb_json_write_line(const yb_record *record, FILE *out)
-{
-	json_t *object = yb_json_encode(record);
-	int rc;
+/* --- record → JSON text, straight from the tables --------------------------------------- */
 
-	if (object == NULL)
+/*
+ * The same text json_dumps(yb_json_encode(r), JSON_COMPACT | JSON_PRESERVE_ORDER) gives,
+ * written straight into a buffer: building a jansson tree per record made claimctl
+ * adjudicate three times slower than jq. The tests hold the two to the same bytes.
+ */
+typedef struct out {
+	yb_buf *buf;
+	int failed; /* 1: the record breaks its schema; 2: out of memory */
+} out;
+
+static void put_raw(out *o, const char *s, size_t len)
+{
+	yb_buf *b = o->buf;
+
+	if (len > b->cap - b->len && yb_buf_reserve(b, len) != 0)
+		o->failed = 2;
+	if (o->failed)
+		return;
+	memcpy(b->data + b->len, s, len);
+	b->len += len;
+}
+
+static void put_c(out *o, char c)
+{
+	yb_buf *b = o->buf;
+
+	if (b->len == b->cap && yb_buf_reserve(b, 1) != 0)
+		o->failed = 2;
+	if (!o->failed)
+		b->data[b->len++] = (uint8_t)c;
+}
+
+/* A JSON string as jansson writes it: " and \ escaped, control characters as \n or
+ * \u00XX, everything else (UTF-8 included) as is. */
+static void put_string(out *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+
+	put_c(o, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put_raw(o, s + start, i - start);
+		start = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			n = 6;
+			break;
+		}
+		put_raw(o, esc, n);
+	}
+	put_raw(o, s + start, len - start);
+	put_c(o, '"');
+}
+
+static void put_int(out *o, int64_t v)
+{
+	char digits[24];
+	int n = 0;
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		digits[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m > 0);
+	if (v < 0)
+		put_c(o, '-');
+	while (n > 0)
+		put_c(o, digits[--n]);
+}
+
+static void put_key(out *o, const char *key, int *first)
+{
+	if (!*first)
+		put_c(o, ',');
+	*first = 0;
+	put_string(o, key, strlen(key));
+	put_c(o, ':');
+}
+
+static void format_record(out *o, const yb_record_desc *desc, const char *base, const char *type);
+
+static void format_value(out *o, const yb_field_desc *f, const char *base)
+{
+	const char *at = base + f->offset;
+	uint32_t count = f->count_offset != YB_NO_OFFSET
+			     ? *(const uint32_t *)(const void *)(base + f->count_offset)
+			     : 0;
+	char text[32];
+
+	switch (f->kind) {
+	case YB_FIELD_STRING: {
+		const char *s = *(const char *const *)(const void *)at;
+
+		if (s == NULL)
+			o->failed = 1;
+		else
+			put_string(o, s, strlen(s));
+		return;
+	}
+	case YB_FIELD_BYTES:
+		return; /* format_record writes it, under one of two names */
+	case YB_FIELD_BOOL:
+		if (*(const bool *)(const void *)at)
+			put_raw(o, "true", 4);
+		else
+			put_raw(o, "false", 5);
+		return;
+	case YB_FIELD_INT:
+		put_int(o, *(const int32_t *)(const void *)at);
+		return;
+	case YB_FIELD_LONG:
+	case YB_FIELD_MONEY:
+		put_int(o, *(const int64_t *)(const void *)at);
+		return;
+	case YB_FIELD_DATE: {
+		int32_t days = *(const int32_t *)(const void *)at;
+
+		if (days < YB_DATE_MIN || days > YB_DATE_MAX) {
+			o->failed = 1;
+			return;
+		}
+		yb_date_format(days, text);
+		put_string(o, text, strlen(text));
+		return;
+	}
+	case YB_FIELD_TIME: {
+		int64_t ms = *(const int64_t *)(const void *)at;
+
+		if (ms < YB_INSTANT_MIN || ms > YB_INSTANT_MAX) {
+			o->failed = 1;
+			return;
+		}
+		yb_instant_format(ms, text);
+		put_string(o, text, strlen(text));
+		return;
+	}
+	case YB_FIELD_STRING_ARRAY:
+	case YB_FIELD_RECORD_ARRAY: {
+		const char *elems = *(const char *const *)(const void *)at;
+
+		put_c(o, '[');
+		for (uint32_t i = 0; i < count; i++) {
+			if (i > 0)
+				put_c(o, ',');
+			if (f->kind == YB_FIELD_STRING_ARRAY) {
+				const char *s = ((const char *const *)(const void *)elems)[i];
+
+				if (s == NULL)
+					o->failed = 1;
+				else
+					put_string(o, s, strlen(s));
+			} else {
+				format_record(o, f->elem, elems + i * f->elem->size, NULL);
+			}
+		}
+		put_c(o, ']');
+		return;
+	}
+	case YB_FIELD_LONG_MAP: {
+		const yb_long_entry *entries = *(const yb_long_entry *const *)(const void *)at;
+
+		put_c(o, '{');
+		for (uint32_t i = 0; i < count; i++) {
+			if (i > 0)
+				put_c(o, ',');
+			if (entries[i].key == NULL) {
+				o->failed = 1;
+				return;
+			}
+			put_string(o, entries[i].key, strlen(entries[i].key));
+			put_c(o, ':');
+			put_int(o, entries[i].value);
+		}
+		put_c(o, '}');
+		return;
+	}
+	}
+}
+
+static void format_record(out *o, const yb_record_desc *desc, const char *base, const char *type)
+{
+	int first = 1;
+
+	put_c(o, '{');
+	if (type != NULL) {
+		put_key(o, "type", &first);
+		put_string(o, type, strlen(type));
+	}
+	for (size_t i = 0; i < desc->field_count; i++) {
+		const yb_field_desc *f = &desc->fields[i];
+
+		if (f->has_offset != YB_NO_OFFSET) {
+			if (!*(const bool *)(const void *)(base + f->has_offset))
+				continue;
+		} else if (f->optional &&
+			   *(const char *const *)(const void *)(base + f->offset) == NULL) {
+			continue;
+		}
+		if (f->kind == YB_FIELD_BYTES) {
+			const uint8_t *bytes =
+			    *(const uint8_t *const *)(const void *)(base + f->offset);
+			uint32_t len = *(const uint32_t *)(const void *)(base + f->count_offset);
+			char alt[128];
+
+			if (bytes == NULL && len > 0) {
+				o->failed = 1;
+				return;
+			}
+			if (len > 0 && !yb_utf8_valid(bytes, len)) {
+				json_t *encoded = base64_string(bytes, len);
+
+				snprintf(alt, sizeof(alt), "%s_base64", f->name);
+				put_key(o, alt, &first);
+				if (encoded == NULL)
+					o->failed = 1;
+				else
+					put_string(o, json_string_value(encoded),
+						   json_string_length(encoded));
+				json_decref(encoded);
+			} else {
+				put_key(o, f->name, &first);
+				put_string(o, len > 0 ? (const char *)bytes : "", len);
+			}
+			continue;
+		}
+		put_key(o, f->name, &first);
+		format_value(o, f, base);
+	}
+	put_c(o, '}');
+}
+
+int yb_json_format(const yb_record *record, yb_buf *buf)
+{
+	const yb_record_desc *desc = yb_record_desc_of(record->type);
+	out o = {.buf = buf};
+	size_t start = buf->len;
+
+	if (desc == NULL)
 		return YB_EINVAL;
-	rc = json_dumpf(object, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(object);
-	if (rc != 0 || fputc('\n', out) == EOF)
-		return YB_EIO;
+	format_record(&o, desc, yb_record_body_const(record), desc->name);
+	if (o.failed) {
+		buf->len = start;
+		return o.failed == 2 ? YB_ENOMEM : YB_EINVAL;
+	}
 	return YB_OK;
+}
+
+int yb_json_write_line(const yb_record *record, FILE *stream)
+{
+	yb_buf buf = {0};
+	int rc = yb_json_format(record, &buf);
+
+	if (rc == YB_OK &&
+	    (fwrite(buf.data, 1, buf.len, stream) != buf.len || fputc('\n', stream) == EOF))
+		rc = YB_EIO;
+	yb_buf_free(&buf);
+	return rc;
 }

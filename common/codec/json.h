@@ -40,6 +40,13 @@ int yb_json_decode_object(const json_t *object, yb_arena *arena, yb_record *out,
 json_t *yb_json_encode(const yb_record *record);
 
 /*
+ * Append record's JSON text (no newline) to buf: the same bytes as yb_json_encode then
+ * json_dumps compact, without building the tree. Returns YB_OK, YB_EINVAL (the record
+ * breaks its schema; buf unchanged) or YB_ENOMEM.
+ */
+int yb_json_format(const yb_record *record, yb_buf *buf);
+
+/*
  * Write record as one compact JSON line (with "\n") to out. Returns YB_OK, YB_EINVAL (the
  * record breaks its schema), YB_ENOMEM or YB_EIO.
  */

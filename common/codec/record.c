@@ -1,6 +1,7 @@
 /* Look-ups over the generated record descriptors (yb_record_table.c), and the arena. */
 #include "codec/record.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Defined in the generated yb_record_table.c. */
@@ -73,4 +74,73 @@ void *yb_arena_alloc(yb_arena *a, size_t size)
 	p = a->base + start;
 	a->used = start + size;
 	return p;
+}
+
+bool yb_utf8_valid(const uint8_t *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint8_t c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (len - i <= n)
+			return 0;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+int yb_buf_reserve(yb_buf *b, size_t n)
+{
+	size_t cap;
+	uint8_t *grown;
+
+	if (n <= b->cap - b->len)
+		return 0;
+	cap = b->cap == 0 ? 256 : b->cap;
+	while (cap - b->len < n)
+		cap *= 2;
+	grown = realloc(b->data, cap);
+	if (grown == NULL)
+		return -1;
+	b->data = grown;
+	b->cap = cap;
+	return 0;
+}
+
+void yb_buf_free(yb_buf *buf)
+{
+	if (buf == NULL)
+		return;
+	free(buf->data);
+	buf->data = NULL;
+	buf->len = buf->cap = 0;
 }

@@ -93,6 +93,22 @@ const char *yb_record_key(const yb_record *r);
 /* The event time of a record (its "yb.time" field), or -1 when it has none. */
 int64_t yb_record_time(const yb_record *r);
 
+/* A growable output buffer, reused across messages so that steady-state encoding does not
+ * allocate. Zero-initialise it; yb_buf_free releases it. */
+typedef struct yb_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+} yb_buf;
+
+/* Make room for n more bytes; returns 0, or -1 when out of memory. */
+int yb_buf_reserve(yb_buf *buf, size_t n);
+
+void yb_buf_free(yb_buf *buf);
+
+/* Is s[0..len) UTF-8 without NUL, overlong forms or surrogates? */
+bool yb_utf8_valid(const uint8_t *s, size_t len);
+
 /* A block of memory decoded records point into; see the file comment. */
 typedef struct yb_arena {
 	char *base;

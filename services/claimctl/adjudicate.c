@@ -20,9 +20,8 @@
 #include "codec/json.h"
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
+#include "line_reader.h"
 #include "rules/error.h"
-
-#define ARENA_SIZE (4u * 1024 * 1024)
 
 static void adjudicate_usage(FILE *out)
 {
@@ -149,11 +148,12 @@ int claimctl_adjudicate(int argc, char **argv)
 	const char *policies = NULL, *input_name;
 	int opt, summary = isatty(STDERR_FILENO), exit_code = CLAIMCTL_EXIT_FAILURE;
 	yb_policy_set *sets = NULL;
-	size_t set_count = 0, cap = 0;
+	size_t set_count = 0;
 	yb_ledger *ledger = NULL;
-	char errstr[512], *line = NULL, *arena_memory = NULL;
+	char errstr[512];
 	FILE *in = NULL;
-	yb_arena arena;
+	claimctl_reader *reader = NULL;
+	yb_buf text = {0};
 	uint64_t line_no = 0, settlements = 0, dead_letters = 0, duplicates = 0;
 	tally statuses = {0}, reasons = {0};
 	time_t last_progress = time(NULL);
@@ -185,46 +185,45 @@ int claimctl_adjudicate(int argc, char **argv)
 		return CLAIMCTL_EXIT_FAILURE;
 	}
 	in = claimctl_open_input("adjudicate", argv[optind]);
-	arena_memory = malloc(ARENA_SIZE);
-	if (in == NULL || arena_memory == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK)
+	if (in == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
+	    claimctl_reader_start(&reader, in) != YB_OK)
 		goto out;
 	input_name = in == stdin ? "stdin" : argv[optind];
-	yb_arena_init(&arena, arena_memory, ARENA_SIZE);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 
 	for (;;) {
-		ssize_t len = getline(&line, &cap, in);
-		yb_record record;
+		const claimctl_line *l = claimctl_reader_next(reader);
 		const yb_settlement *settlement = NULL;
 		char source[512];
 		int rc;
 
-		if (len < 0)
+		if (l == NULL)
 			break;
-		line_no++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		yb_arena_reset(&arena);
-		rc = yb_json_decode(line, (size_t)len, &arena, &record, errstr, sizeof(errstr));
+		line_no = l->line_no;
+		rc = l->rc;
 		if (rc == YB_OK)
-			rc = yb_ledger_apply(ledger, &record, &settlement, errstr, sizeof(errstr));
+			rc =
+			    yb_ledger_apply(ledger, l->record, &settlement, errstr, sizeof(errstr));
+		else
+			snprintf(errstr, sizeof(errstr), "%s", l->error);
 		if (rc < 0) {
-			snprintf(source, sizeof(source), "%s:%" PRIu64, input_name, line_no);
-			if (write_dead_letter(source, errstr, line, (size_t)len) != YB_OK)
+			snprintf(source, sizeof(source), "%s:%" PRIu64, input_name, l->line_no);
+			if (write_dead_letter(source, errstr, l->text, l->len) != YB_OK)
 				goto write_failed;
 			dead_letters++;
 		} else if (rc == 1) {
 			yb_record out = {.type = YB_RECORD_SETTLEMENT};
 
 			out.as.settlement = *settlement;
-			if (yb_json_write_line(&out, stdout) != YB_OK)
+			text.len = 0;
+			if (yb_json_format(&out, &text) != YB_OK ||
+			    fwrite(text.data, 1, text.len, stdout) != text.len ||
+			    putc('\n', stdout) == EOF)
 				goto write_failed;
 			settlements++;
 			if (settlement->duplicate) {
 				duplicates++;
-			} else {
+			} else if (summary) {
 				tally_add(&statuses, intern(settlement->status));
 				for (uint32_t i = 0; i < settlement->reasons_count; i++)
 					tally_add(&reasons, intern(settlement->reasons[i]));
@@ -238,9 +237,9 @@ int claimctl_adjudicate(int argc, char **argv)
 				line_no, settlements, dead_letters);
 		}
 	}
-	if (ferror(in)) {
+	if (claimctl_reader_error(reader) != 0) {
 		fprintf(stderr, "claimctl adjudicate: reading %s: %s\n", input_name,
-			strerror(errno));
+			strerror(claimctl_reader_error(reader)));
 		goto out;
 	}
 	if (fflush(stdout) != 0)
@@ -262,8 +261,8 @@ int claimctl_adjudicate(int argc, char **argv)
 write_failed:
 	fprintf(stderr, "claimctl adjudicate: writing: %s\n", strerror(errno));
 out:
-	free(line);
-	free(arena_memory);
+	claimctl_reader_stop(reader);
+	yb_buf_free(&text);
 	if (in != NULL && in != stdin)
 		fclose(in);
 	yb_ledger_destroy(ledger);

@@ -99,6 +99,17 @@ static void round_trip_file(const char *name)
 
 			fail_msg("%s line %zu came back as %s", name, i + 1, text);
 		}
+		/* The direct writer gives jansson's bytes. */
+		{
+			char *dumped = json_dumps(actual, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			yb_buf text = {0};
+
+			assert_int_equal(yb_json_format(&from_avro, &text), YB_OK);
+			assert_int_equal(text.len, strlen(dumped));
+			assert_memory_equal(text.data, dumped, text.len);
+			free(dumped);
+			yb_buf_free(&text);
+		}
 		seen[from_json.type] = 1;
 		json_decref(expected);
 		json_decref(actual);
