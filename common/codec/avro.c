@@ -802,6 +802,19 @@ static int read_array(rd *r, const wnode *w, const yb_field_desc *f, char *base,
 				err = read_text(r, 1, &e->key, NULL);
 				if (err == YB_OK)
 					err = read_long(r, &e->value);
+				/* Keys must differ: JSON and the accumulators have one
+				 * value per key. */
+				if (err == YB_OK && total + i >= YB_RECORD_MAX_MAP)
+					return fail(r, "more than %d map entries",
+						    YB_RECORD_MAX_MAP);
+				for (size_t k = 0; err == YB_OK && k < total + i; k++) {
+					const yb_long_entry *o =
+					    (const yb_long_entry *)(const void *)((char *)elems +
+										  k * size);
+
+					if (strcmp(o->key, e->key) == 0)
+						return fail(r, "map key \"%s\" repeated", e->key);
+				}
 			} else {
 				memset(elem, 0, size);
 				err = read_record(r, item, elem, depth + 1);

@@ -191,6 +191,8 @@ static int decode_array(jctx *c, const json_t *v, const yb_field_desc *f, char *
 	n = f->kind == YB_FIELD_LONG_MAP ? json_object_size(v) : json_array_size(v);
 	if (n > YB_RECORD_MAX_ITEMS)
 		return fail(c, "more than %d items", YB_RECORD_MAX_ITEMS);
+	if (f->kind == YB_FIELD_LONG_MAP && n > YB_RECORD_MAX_MAP)
+		return fail(c, "more than %d map entries", YB_RECORD_MAX_MAP);
 	size = f->kind == YB_FIELD_STRING_ARRAY ? sizeof(char *)
 	       : f->kind == YB_FIELD_LONG_MAP   ? sizeof(yb_long_entry)
 						: f->elem->size;
@@ -596,7 +598,7 @@ static void put_c(out *o, char c)
  * \u00XX, everything else (UTF-8 included) as is. */
 static void put_string(out *o, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
+	static const char hex[] = "0123456789ABCDEF"; /* as jansson writes \u001C */
 	size_t start = 0;
 
 	put_c(o, '"');
@@ -631,7 +633,9 @@ static void put_string(out *o, const char *s, size_t len)
 			esc[1] = 't';
 			break;
 		default:
-			memcpy(esc + 1, "u00", 3);
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
 			esc[4] = hex[c >> 4];
 			esc[5] = hex[c & 15];
 			n = 6;

@@ -47,9 +47,9 @@ json_t *yb_json_encode(const yb_record *record);
 int yb_json_format(const yb_record *record, yb_buf *buf);
 
 /*
- * Write record as one compact JSON line (with "\n") to out. Returns YB_OK, YB_EINVAL (the
+ * Write record as one compact JSON line (with "\n") to stream. Returns YB_OK, YB_EINVAL (the
  * record breaks its schema), YB_ENOMEM or YB_EIO.
  */
-int yb_json_write_line(const yb_record *record, FILE *out);
+int yb_json_write_line(const yb_record *record, FILE *stream);
 
 #endif

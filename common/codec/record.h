@@ -25,6 +25,7 @@
 #define YB_RECORD_MAX_STRING (64 * 1024) /* bytes in one string or bytes field */
 #define YB_RECORD_MAX_ITEMS  100000      /* elements in one array or map */
 #define YB_RECORD_MAX_DEPTH  8           /* nesting of records and unions */
+#define YB_RECORD_MAX_MAP    256         /* entries in one map (keys must differ) */
 /* The largest amount of money one field may hold: 10^13 fen = 100 billion yuan, so that sums
  * of millions of amounts stay far inside int64. */
 #define YB_RECORD_MAX_FEN    INT64_C(10000000000000)

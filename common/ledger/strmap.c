@@ -54,32 +54,32 @@ void yb_strmap_destroy(yb_strmap *map, void (*free_value)(void *value))
 	free(map);
 }
 
-static size_t slot_of(const yb_strmap *map, const char *key)
+/* The slot of key in keys[cap]: where it is, or the empty slot where it would go. */
+static size_t probe(char *const *keys, size_t cap, const char *key)
 {
-	size_t i = (size_t)hash(key) & (map->cap - 1);
+	size_t i = (size_t)hash(key) & (cap - 1);
 
-	while (map->keys[i] != NULL && strcmp(map->keys[i], key) != 0)
-		i = (i + 1) & (map->cap - 1);
+	while (keys[i] != NULL && strcmp(keys[i], key) != 0)
+		i = (i + 1) & (cap - 1);
 	return i;
 }
 
 void *yb_strmap_get(const yb_strmap *map, const char *key)
 {
-	size_t i = slot_of(map, key);
+	size_t i = probe(map->keys, map->cap, key);
 
 	return map->keys[i] != NULL ? map->values + i * map->value_size : NULL;
 }
 
 static int grow(yb_strmap *map)
 {
-	yb_strmap bigger = *map;
+	size_t cap = map->cap * 2;
+	char **keys = calloc(cap, sizeof(char *));
+	unsigned char *values = calloc(cap, map->value_size);
 
-	bigger.cap = map->cap * 2;
-	bigger.keys = calloc(bigger.cap, sizeof(char *));
-	bigger.values = calloc(bigger.cap, map->value_size);
-	if (bigger.keys == NULL || bigger.values == NULL) {
-		free(bigger.keys);
-		free(bigger.values);
+	if (keys == NULL || values == NULL) {
+		free(keys);
+		free(values);
 		return -1;
 	}
 	for (size_t i = 0; i < map->cap; i++) {
@@ -87,14 +87,16 @@ static int grow(yb_strmap *map)
 
 		if (map->keys[i] == NULL)
 			continue;
-		j = slot_of(&bigger, map->keys[i]);
-		bigger.keys[j] = map->keys[i];
-		memcpy(bigger.values + j * map->value_size, map->values + i * map->value_size,
+		j = probe(keys, cap, map->keys[i]);
+		keys[j] = map->keys[i];
+		memcpy(values + j * map->value_size, map->values + i * map->value_size,
 		       map->value_size);
 	}
 	free(map->keys);
 	free(map->values);
-	*map = bigger;
+	map->keys = keys;
+	map->values = values;
+	map->cap = cap;
 	return 0;
 }
 
@@ -103,13 +105,13 @@ void *yb_strmap_put(yb_strmap *map, const char *key, int *created)
 	size_t i;
 
 	*created = 0;
-	i = slot_of(map, key);
+	i = probe(map->keys, map->cap, key);
 	if (map->keys[i] != NULL)
 		return map->values + i * map->value_size;
 	if ((map->count + 1) * 4 > map->cap * 3) {
 		if (grow(map) != 0)
 			return NULL;
-		i = slot_of(map, key);
+		i = probe(map->keys, map->cap, key);
 	}
 	map->keys[i] = strdup(key);
 	if (map->keys[i] == NULL)

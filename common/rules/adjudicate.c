@@ -213,6 +213,11 @@ static int64_t max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
+static int32_t max32(int32_t a, int32_t b)
+{
+	return a > b ? a : b;
+}
+
 /* base × rate, the one rounding rule; amounts here are bounded (10^13 fen), never overflow. */
 static int64_t pay(int64_t base, int rate)
 {
@@ -401,21 +406,21 @@ static int resident_coverage(calc *k)
 	if (m->has_birth_date &&
 	    p->newborn_from_birth_within.days + p->newborn_from_birth_within.months > 0 &&
 	    paid <= add_duration(m->birth_date, p->newborn_from_birth_within)) {
-		covered_from = max64(m->birth_date, jan1);
+		covered_from = max32(m->birth_date, jan1);
 		exception = true;
 		trace(k, "coverage_newborn", YB_PK_NEWBORN_FROM_BIRTH, -1, -1, -1,
 		      "newborn enrolled in time: covered from birth");
 	} else if (m->has_birth_date &&
 		   p->newborn_no_waiting_within.days + p->newborn_no_waiting_within.months > 0 &&
 		   paid <= add_duration(m->birth_date, p->newborn_no_waiting_within)) {
-		covered_from = max64(paid, jan1);
+		covered_from = max32(paid, jan1);
 		exception = true;
 		trace(k, "coverage_newborn", YB_PK_NEWBORN_NO_WAITING, -1, -1, -1,
 		      "infant enrolled within the year after birth: covered from the payment");
 	} else if (strcmp(m->category, "employee_transfer") == 0 && p->transfer_within_days > 0 &&
 		   m->has_prior_coverage_end &&
 		   paid <= m->prior_coverage_end + p->transfer_within_days) {
-		covered_from = max64(m->prior_coverage_end + 1, jan1);
+		covered_from = max32(m->prior_coverage_end + 1, jan1);
 		exception = true;
 		trace(k, "coverage_employee_transfer", YB_PK_TRANSFER_WITHIN, -1, -1, -1,
 		      "from employee cover within %d days: covered from the day after it ended",
@@ -424,13 +429,13 @@ static int resident_coverage(calc *k)
 		int py, pm, pd;
 
 		yb_date_to_ymd(paid, &py, &pm, &pd);
-		covered_from = max64(yb_date_add_months(yb_date_from_ymd(py, pm, 1), 1), jan1);
+		covered_from = max32(yb_date_add_months(yb_date_from_ymd(py, pm, 1), 1), jan1);
 		waits = true;
 		trace(k, "coverage_month_after_payment", YB_PK_MONTH_AFTER_PAYMENT, -1, -1, -1,
 		      "%s: covered from the month after the payment", m->category);
 	} else if ((p->waiting_rule == YB_WAITING_NEW && !renewal) ||
 		   (p->waiting_rule == YB_WAITING_LATE && !on_time)) {
-		covered_from = max64(covered_from, paid + p->waiting_days);
+		covered_from = max32(covered_from, paid + p->waiting_days);
 		waits = true;
 	}
 	if (k->day < covered_from) {

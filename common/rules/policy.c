@@ -468,6 +468,8 @@ int yb_policy_parse(yb_policy_set *set, const char *file, const char *text, size
 	int err = YB_OK;
 
 	memset(set, 0, sizeof(*set));
+	if (errlen > 0)
+		errstr[0] = '\0';
 	while (pos < len && err == YB_OK) {
 		size_t n = 0;
 		char line[1024], *s, *eq, *at, *key, *value;

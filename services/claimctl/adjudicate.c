@@ -211,7 +211,7 @@ int claimctl_adjudicate(int argc, char **argv)
 			if (write_dead_letter(source, errstr, l->text, l->len) != YB_OK)
 				goto write_failed;
 			dead_letters++;
-		} else if (rc == 1) {
+		} else if (rc == 1 && settlement != NULL) {
 			yb_record out = {.type = YB_RECORD_SETTLEMENT};
 
 			out.as.settlement = *settlement;

@@ -43,6 +43,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b = yb_json_encode(&second);
 	if (a == NULL || b == NULL || !json_equal(a, b))
 		abort();
+	/* The direct JSON writer gives the bytes jansson would. */
+	{
+		static yb_buf text;
+		char *dumped = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		text.len = 0;
+		if (dumped == NULL || yb_json_format(&first, &text) != YB_OK ||
+		    text.len != strlen(dumped) || memcmp(text.data, dumped, text.len) != 0)
+			abort();
+		free(dumped);
+	}
 	json_decref(a);
 	json_decref(b);
 	return 0;
