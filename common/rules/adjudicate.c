@@ -146,6 +146,7 @@ trace(calc *k, const char *rule, int key, int64_t base, int rate, int64_t amount
 	s->trace_count++;
 	t->rule = rule;
 	t->article = k->p != NULL ? cite(k, key) : "";
+	t->policy_key = key >= 0 ? yb_policy_key_name((size_t)key) : NULL;
 	if (base >= 0) {
 		t->has_base_fen = true;
 		t->base_fen = yb_fen(base);
@@ -195,6 +196,7 @@ reject(calc *k, const char *code, const char *rule, int key, const char *fmt, ..
 	memset(t, 0, sizeof(*t));
 	t->rule = rule;
 	t->article = k->p != NULL ? cite(k, key) : "";
+	t->policy_key = key >= 0 ? yb_policy_key_name((size_t)key) : NULL;
 	va_start(ap, fmt);
 	format_note(k->out->notes[s->trace_count], sizeof(k->out->notes[0]), fmt, ap);
 	va_end(ap);

@@ -23,6 +23,7 @@ enum {
 /* The subcommands: argv[0] is the subcommand's name; each returns an exit code. */
 int claimctl_status(int argc, char **argv);
 int claimctl_adjudicate(int argc, char **argv);
+int claimctl_report(int argc, char **argv);
 int claimctl_encode(int argc, char **argv);
 int claimctl_decode(int argc, char **argv);
 int claimctl_produce(int argc, char **argv);
