@@ -551,24 +551,12 @@ __attribute__((format(printf, 2, 3)))
 static int
 fail(rd *r, const char *fmt, ...)
 {
-	size_t used = 0;
 	va_list ap;
 
-	for (int i = 0; i < r->depth && i < MAX_PATH && used < r->errlen; i++) {
-		int n = snprintf(r->errstr + used, r->errlen - used, "%s%s", i > 0 ? "." : "",
-				 r->path[i]);
-		used += n > 0 ? (size_t)n : 0;
-	}
-	if (used < r->errlen) {
-		int n =
-		    snprintf(r->errstr + used, r->errlen - used, "%s", r->depth > 0 ? ": " : "");
-		used += n > 0 ? (size_t)n : 0;
-	}
-	if (used < r->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(r->errstr + used, r->errlen - used, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	yb_record_verror(r->errstr, r->errlen, r->path, r->depth < MAX_PATH ? r->depth : MAX_PATH,
+			 fmt, ap);
+	va_end(ap);
 	return YB_EPARSE;
 }
 
@@ -1028,20 +1016,26 @@ typedef struct wr {
 	int err;
 } wr;
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void
+wfail_path(wr *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	yb_record_verror(w->errstr, w->errlen, w->path, w->depth < MAX_PATH ? w->depth : MAX_PATH,
+			 fmt, ap);
+	va_end(ap);
+}
+
 static void wfail(wr *w, const char *problem)
 {
-	size_t used = 0;
-
 	if (w->err != YB_OK)
 		return;
 	w->err = YB_EINVAL;
-	for (int i = 0; i < w->depth && i < MAX_PATH && used < w->errlen; i++) {
-		int n = snprintf(w->errstr + used, w->errlen - used, "%s%s", i > 0 ? "." : "",
-				 w->path[i]);
-		used += n > 0 ? (size_t)n : 0;
-	}
-	if (used < w->errlen)
-		snprintf(w->errstr + used, w->errlen - used, ": %s", problem);
+	wfail_path(w, "%s", problem);
 }
 
 static void put(wr *w, const void *data, size_t len)

@@ -27,24 +27,12 @@ __attribute__((format(printf, 2, 3)))
 static int
 fail(jctx *c, const char *fmt, ...)
 {
-	size_t used = 0;
 	va_list ap;
 
-	for (int i = 0; i < c->depth && i < MAX_PATH && used < c->errlen; i++) {
-		int n = snprintf(c->errstr + used, c->errlen - used, "%s%s", i > 0 ? "." : "",
-				 c->path[i]);
-		used += n > 0 ? (size_t)n : 0;
-	}
-	if (used < c->errlen) {
-		int n =
-		    snprintf(c->errstr + used, c->errlen - used, "%s", c->depth > 0 ? ": " : "");
-		used += n > 0 ? (size_t)n : 0;
-	}
-	if (used < c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->errstr + used, c->errlen - used, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	yb_record_verror(c->errstr, c->errlen, c->path, c->depth < MAX_PATH ? c->depth : MAX_PATH,
+			 fmt, ap);
+	va_end(ap);
 	return YB_EPARSE;
 }
 
@@ -430,142 +418,25 @@ int yb_json_decode(const char *text, size_t len, yb_arena *arena, yb_record *out
 
 /* --- record → JSON ------------------------------------------------------------------- */
 
-static json_t *encode_record(const yb_record_desc *desc, const char *base, const char *type);
-
-static json_t *encode_value(const yb_field_desc *f, const char *base)
-{
-	const char *at = base + f->offset;
-	uint32_t count = f->count_offset != YB_NO_OFFSET
-			     ? *(const uint32_t *)(const void *)(base + f->count_offset)
-			     : 0;
-	char text[32];
-
-	switch (f->kind) {
-	case YB_FIELD_STRING:
-		return json_string(*(const char *const *)(const void *)at);
-	case YB_FIELD_BYTES:
-		return json_stringn(*(const char *const *)(const void *)at, count);
-	case YB_FIELD_BOOL:
-		return json_boolean(*(const bool *)(const void *)at);
-	case YB_FIELD_INT:
-		return json_integer(*(const int32_t *)(const void *)at);
-	case YB_FIELD_LONG:
-	case YB_FIELD_MONEY:
-		return json_integer(*(const int64_t *)(const void *)at);
-	case YB_FIELD_DATE: {
-		int32_t days = *(const int32_t *)(const void *)at;
-
-		if (days < YB_DATE_MIN || days > YB_DATE_MAX)
-			return NULL;
-		yb_date_format(days, text);
-		return json_string(text);
-	}
-	case YB_FIELD_TIME: {
-		int64_t ms = *(const int64_t *)(const void *)at;
-
-		if (ms < YB_INSTANT_MIN || ms > YB_INSTANT_MAX)
-			return NULL;
-		yb_instant_format(ms, text);
-		return json_string(text);
-	}
-	case YB_FIELD_STRING_ARRAY:
-	case YB_FIELD_RECORD_ARRAY: {
-		const char *elems = *(const char *const *)(const void *)at;
-		json_t *array = json_array();
-
-		for (uint32_t i = 0; i < count && array != NULL; i++) {
-			json_t *item =
-			    f->kind == YB_FIELD_STRING_ARRAY
-				? json_string(((const char *const *)(const void *)elems)[i])
-				: encode_record(f->elem, elems + i * f->elem->size, NULL);
-
-			if (json_array_append_new(array, item) != 0) {
-				json_decref(array);
-				array = NULL;
-			}
-		}
-		return array;
-	}
-	case YB_FIELD_LONG_MAP: {
-		const yb_long_entry *entries = *(const yb_long_entry *const *)(const void *)at;
-		json_t *object = json_object();
-
-		for (uint32_t i = 0; i < count && object != NULL; i++) {
-			if (entries[i].key == NULL ||
-			    json_object_set_new(object, entries[i].key,
-						json_integer(entries[i].value)) != 0) {
-				json_decref(object);
-				object = NULL;
-			}
-		}
-		return object;
-	}
-	}
-	return NULL;
-}
-
-static json_t *encode_record(const yb_record_desc *desc, const char *base, const char *type)
-{
-	json_t *object = json_object();
-
-	if (object == NULL)
-		return NULL;
-	if (type != NULL && json_object_set_new(object, "type", json_string(type)) != 0)
-		goto fail;
-	for (size_t i = 0; i < desc->field_count; i++) {
-		const yb_field_desc *f = &desc->fields[i];
-		const char *key = f->name;
-		char alt[128];
-		json_t *v;
-
-		if (f->has_offset != YB_NO_OFFSET) {
-			if (!*(const bool *)(const void *)(base + f->has_offset))
-				continue;
-		} else if (f->optional &&
-			   *(const char *const *)(const void *)(base + f->offset) == NULL) {
-			continue;
-		}
-		if (f->kind == YB_FIELD_BYTES) {
-			const uint8_t *bytes =
-			    *(const uint8_t *const *)(const void *)(base + f->offset);
-			uint32_t len = *(const uint32_t *)(const void *)(base + f->count_offset);
-
-			if (bytes == NULL && len > 0)
-				goto fail;
-			if (len > 0 && !yb_utf8_valid(bytes, len)) {
-				snprintf(alt, sizeof(alt), "%s_base64", f->name);
-				key = alt;
-				v = base64_string(bytes, len);
-			} else {
-				v = json_stringn(len > 0 ? (const char *)bytes : "", len);
-			}
-		} else {
-			v = encode_value(f, base);
-		}
-		if (v == NULL || json_object_set_new(object, key, v) != 0)
-			goto fail;
-	}
-	return object;
-fail:
-	json_decref(object);
-	return NULL;
-}
-
 json_t *yb_json_encode(const yb_record *record)
 {
-	const yb_record_desc *desc = yb_record_desc_of(record->type);
+	/* One writer: the text yb_json_format gives, parsed back. */
+	yb_buf text = {0};
+	json_t *object = NULL;
 
-	if (desc == NULL)
-		return NULL;
-	return encode_record(desc, yb_record_body_const(record), desc->name);
+	if (yb_json_format(record, &text) == YB_OK)
+		object = json_loadb((const char *)text.data, text.len, 0, NULL);
+	yb_buf_free(&text);
+	return object;
 }
 
 /* --- record → JSON text, straight from the tables --------------------------------------- */
 
 /*
- * The same text json_dumps(yb_json_encode(r), JSON_COMPACT | JSON_PRESERVE_ORDER) gives,
- * written straight into a buffer: building a jansson tree per record made claimctl
- * adjudicate three times slower than jq. The tests hold the two to the same bytes.
+ * Written straight into a buffer, in the form jansson's compact dump has (so that a
+ * record parsed and dumped again by jansson is the same bytes, which the tests and fuzz
+ * targets check): building a jansson tree per record made claimctl adjudicate three times
+ * slower than jq.
  */
 typedef struct out {
 	yb_buf *buf;

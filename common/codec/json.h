@@ -35,14 +35,14 @@ int yb_json_decode(const char *text, size_t len, yb_arena *arena, yb_record *out
 int yb_json_decode_object(const json_t *object, yb_arena *arena, yb_record *out, char *errstr,
 			  size_t errlen);
 
-/* A new JSON object for record (the caller owns the reference), or NULL when out of
- * memory or when the record breaks its schema (a required string NULL). */
+/* A new JSON object for record (the caller owns the reference): yb_json_format's text,
+ * parsed. NULL when out of memory or when the record breaks its schema. */
 json_t *yb_json_encode(const yb_record *record);
 
 /*
- * Append record's JSON text (no newline) to buf: the same bytes as yb_json_encode then
- * json_dumps compact, without building the tree. Returns YB_OK, YB_EINVAL (the record
- * breaks its schema; buf unchanged) or YB_ENOMEM.
+ * Append record's JSON text (no newline) to buf, compact, in the form jansson dumps it
+ * (JSON_COMPACT | JSON_PRESERVE_ORDER), without building a tree. Returns YB_OK, YB_EINVAL
+ * (the record breaks its schema; buf unchanged) or YB_ENOMEM.
  */
 int yb_json_format(const yb_record *record, yb_buf *buf);
 

@@ -1,6 +1,7 @@
 /* Look-ups over the generated record descriptors (yb_record_table.c), and the arena. */
 #include "codec/record.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,4 +144,23 @@ void yb_buf_free(yb_buf *buf)
 	free(buf->data);
 	buf->data = NULL;
 	buf->len = buf->cap = 0;
+}
+
+void yb_record_verror(char *errstr, size_t errlen, const char *const *path, int depth,
+		      const char *fmt, va_list ap)
+{
+	size_t used = 0;
+
+	for (int i = 0; i < depth && used < errlen; i++) {
+		int n = snprintf(errstr + used, errlen - used, "%s%s", i > 0 ? "." : "", path[i]);
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (depth > 0 && used < errlen) {
+		int n = snprintf(errstr + used, errlen - used, ": ");
+
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (used < errlen)
+		vsnprintf(errstr + used, errlen - used, fmt, ap);
 }

@@ -15,6 +15,7 @@
 #ifndef YB_CODEC_RECORD_H
 #define YB_CODEC_RECORD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -106,6 +107,16 @@ typedef struct yb_buf {
 int yb_buf_reserve(yb_buf *buf, size_t n);
 
 void yb_buf_free(yb_buf *buf);
+
+/*
+ * Write "path.to.field: message" into errstr: the names path[0..depth) joined by dots,
+ * then the message from fmt. How both codecs name the field at fault.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 0)))
+#endif
+void yb_record_verror(char *errstr, size_t errlen, const char *const *path, int depth,
+		      const char *fmt, va_list ap);
 
 /* Is s[0..len) UTF-8 without NUL, overlong forms or surrogates? */
 bool yb_utf8_valid(const uint8_t *s, size_t len);

@@ -137,6 +137,14 @@ static void *read_loop(void *arg)
 	return NULL;
 }
 
+static void free_batches(claimctl_reader *r)
+{
+	for (int i = 0; i < BATCHES; i++) {
+		free(r->batches[i].arena_memory);
+		free(r->batches[i].text);
+	}
+}
+
 int claimctl_reader_start(claimctl_reader **out, FILE *in)
 {
 	claimctl_reader *r = calloc(1, sizeof(*r));
@@ -163,10 +171,7 @@ int claimctl_reader_start(claimctl_reader **out, FILE *in)
 		pthread_mutex_destroy(&r->lock);
 		pthread_cond_destroy(&r->filled);
 		pthread_cond_destroy(&r->emptied);
-		for (int i = 0; i < BATCHES; i++) {
-			free(r->batches[i].arena_memory);
-			free(r->batches[i].text);
-		}
+		free_batches(r);
 		free(r);
 		return YB_ENOMEM;
 	}
@@ -227,9 +232,6 @@ void claimctl_reader_stop(claimctl_reader *r)
 		pthread_cond_destroy(&r->filled);
 		pthread_cond_destroy(&r->emptied);
 	}
-	for (int i = 0; i < BATCHES; i++) {
-		free(r->batches[i].arena_memory);
-		free(r->batches[i].text);
-	}
+	free_batches(r);
 	free(r);
 }
