@@ -18,6 +18,7 @@ static const subcommand subcommands[] = {
      "show the broker (topics, partitions, log size) and Redis (version, keys)"},
     {"adjudicate", claimctl_adjudicate,
      "adjudicate JSON Lines inputs offline: settlements and dead letters out"},
+    {"generate", claimctl_generate, "write a seeded sample of inputs (any size) as JSON Lines"},
     {"report", claimctl_report, "summarise settlements: by scheme, status, reason and fund"},
     {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},
     {"decode", claimctl_decode, "framed Avro single-object messages -> JSON Lines"},

@@ -60,6 +60,8 @@ typedef struct run {
 	char *arena_memory;
 	yb_buf buf;
 	uint64_t ok, refused;
+	int quiet;        /* count bad lines without a message each */
+	uint64_t invalid; /* lines that were not valid records, when quiet */
 } run;
 
 static int run_init(run *r, const char *command)
@@ -88,7 +90,7 @@ static void run_free(run *r)
 /* The closing line on stderr, and the exit code. */
 static int run_finish(run *r, const char *verb)
 {
-	if (r->refused > 0 || isatty(STDERR_FILENO))
+	if (r->refused > 0 || r->quiet || isatty(STDERR_FILENO))
 		fprintf(stderr, "claimctl %s: %" PRIu64 " record(s) %s, %" PRIu64 " refused\n",
 			r->command, r->ok, verb, r->refused);
 	return r->refused > 0 ? CLAIMCTL_EXIT_FAILURE : CLAIMCTL_EXIT_OK;
@@ -137,6 +139,10 @@ static int next_json_record(run *r, FILE *in, char **line, size_t *cap, uint64_t
 		yb_arena_reset(&r->arena);
 		if (yb_json_decode(*line, (size_t)len, &r->arena, record, errstr, sizeof(errstr)) !=
 		    YB_OK) {
+			if (r->quiet) {
+				r->invalid++;
+				return -1;
+			}
 			fprintf(stderr, "%s:%" PRIu64 ": %s\n", r->input_name, *line_no, errstr);
 			r->refused++;
 			return -1;
@@ -409,6 +415,10 @@ static void produce_usage(FILE *out)
 		"\n"
 		"Options:\n"
 		"  -t, --topic TOPIC         the topic (required)\n"
+		"      --select              produce only the records of the types TOPIC carries,\n"
+		"                            passing over the others (one input, several topics)\n"
+		"      --skip-invalid        count lines that are not valid records instead of\n"
+		"                            failing on them (the exit status stays 0)\n"
 		"  -b, --brokers HOST:PORT   bootstrap servers (env YB_BROKERS;\n"
 		"                            default " CLAIMCTL_DEFAULT_BROKERS ")\n"
 		"  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
@@ -417,15 +427,19 @@ static void produce_usage(FILE *out)
 
 int claimctl_produce(int argc, char **argv)
 {
+	enum { OPT_SELECT = 1000, OPT_SKIP_INVALID };
 	static const struct option options[] = {
 	    {"topic", required_argument, NULL, 't'},
 	    {"brokers", required_argument, NULL, 'b'},
+	    {"select", no_argument, NULL, OPT_SELECT},
+	    {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL;
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	int opt, exit_code = CLAIMCTL_EXIT_USAGE;
+	int opt, exit_code = CLAIMCTL_EXIT_USAGE, select = 0, skip_invalid = 0;
+	uint64_t passed_over = 0;
 	yb_props *props = yb_props_new();
 	yb_producer *producer = NULL;
 	FILE *in = NULL;
@@ -446,6 +460,12 @@ int claimctl_produce(int argc, char **argv)
 			break;
 		case 'b':
 			brokers = optarg;
+			break;
+		case OPT_SELECT:
+			select = 1;
+			break;
+		case OPT_SKIP_INVALID:
+			skip_invalid = 1;
 			break;
 		case 'X':
 			if (claimctl_kafka_property(props, "produce", optarg) != YB_OK)
@@ -473,6 +493,7 @@ int claimctl_produce(int argc, char **argv)
 		goto out;
 	have_run = 1;
 	r.input_name = in == stdin ? "stdin" : argv[optind];
+	r.quiet = skip_invalid;
 	if (yb_producer_new(&producer, props, errstr, sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "claimctl produce: %s\n", errstr);
 		goto out;
@@ -487,6 +508,10 @@ int claimctl_produce(int argc, char **argv)
 		if (got < 0)
 			continue;
 		if (!topic_takes(topic, record.type)) {
+			if (select) {
+				passed_over++;
+				continue;
+			}
 			fprintf(stderr, "%s:%" PRIu64 ": topic %s does not carry %s records\n",
 				r.input_name, line_no, topic, yb_record_desc_of(record.type)->name);
 			r.refused++;
@@ -514,6 +539,14 @@ int claimctl_produce(int argc, char **argv)
 			yb_producer_failed(producer));
 		goto out;
 	}
+	if (r.invalid > 0)
+		fprintf(stderr,
+			"claimctl produce: %" PRIu64 " line(s) not valid records, skipped\n",
+			r.invalid);
+	if (select && passed_over > 0 && isatty(STDERR_FILENO))
+		fprintf(stderr,
+			"claimctl produce: %" PRIu64 " record(s) for other topics passed over\n",
+			passed_over);
 	exit_code = run_finish(&r, "produced");
 out:
 	yb_producer_destroy(producer);

@@ -170,7 +170,7 @@ int claimctl_report(int argc, char **argv)
 		       schemes.rows[i].reversed, schemes.rows[i].duplicates);
 	printf("  %-20s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %10" PRIu64 "\n", "all",
 	       total.settled, total.rejected, total.reversed, total.duplicates);
-	printf("\nReasons\n  %-34s %9s %9s\n", "code", "rejected", "settled");
+	printf("\nReasons\n  %-34s %9s %9s\n", "code", "rejected", "paid");
 	for (int i = 0; i < reasons.n; i++)
 		printf("  %-34s %9" PRIu64 " %9" PRIu64 "\n", reasons.rows[i].key,
 		       reasons.rows[i].rejected, reasons.rows[i].settled);

@@ -1,0 +1,580 @@
+/*
+ * claimctl generate: a seeded, reproducible sample of the pipeline's inputs, any size.
+ *
+ * Institutions of every level and kind in the four cities; a population across the five
+ * schemes and their categories; payments through the year (on time, late, missing);
+ * claims of every visit type; reversals and repeated claims; a share of malformed lines
+ * (which the pipeline must dead-letter) and of suspicious patterns (double billing,
+ * overlapping stays). Everything comes out as JSON Lines in event-time order, built from
+ * the generated record structs, so every good line is valid against the schemas.
+ * The same seed and sizes give the same bytes.
+ *
+ * Yantai's measures are in force 2018-2022, the others' from 2020 and 2021: Yantai members
+ * live in 2022, the others in 2024.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claimctl.h"
+#include "codec/json.h"
+#include "rules/date.h"
+#include "rules/error.h"
+
+typedef struct rng {
+	uint64_t s;
+} rng;
+
+static uint64_t next(rng *r)
+{
+	/* xorshift64*: small, fast and the same on every platform. */
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * UINT64_C(2685821657736338717);
+}
+
+static int pick(rng *r, int n)
+{
+	return (int)(next(r) % (uint64_t)n);
+}
+
+static bool chance(rng *r, int percent)
+{
+	return pick(r, 100) < percent;
+}
+
+typedef struct scheme_info {
+	const char *name, *city, *prefix;
+	int year;
+	bool employee;
+} scheme_info;
+
+static const scheme_info schemes[] = {
+    {"yingkou-resident", "yingkou", "YK", 2024, false},
+    {"binzhou-resident", "binzhou", "BZ", 2024, false},
+    {"chaoyang-resident", "chaoyang", "CY", 2024, false},
+    {"yantai-employee", "yantai", "YE", 2022, true},
+    {"yantai-resident", "yantai", "YR", 2022, false},
+};
+#define SCHEMES 5
+
+/* One output line and when it happened, for the event-time sort. */
+typedef struct event {
+	int64_t time;
+	uint64_t seq;
+	char *text;
+} event;
+
+typedef struct gen {
+	rng r;
+	event *events;
+	size_t count, cap;
+	uint64_t seq;
+	yb_buf buf;
+	int institutions_per_city;
+	uint64_t claims, malformed, suspicious;
+} gen;
+
+static int emit_text(gen *g, int64_t time, const char *text, size_t len)
+{
+	event *e;
+
+	if (g->count == g->cap) {
+		size_t cap = g->cap == 0 ? 4096 : g->cap * 2;
+		event *grown = realloc(g->events, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return YB_ENOMEM;
+		g->events = grown;
+		g->cap = cap;
+	}
+	e = &g->events[g->count];
+	e->text = malloc(len + 1);
+	if (e->text == NULL)
+		return YB_ENOMEM;
+	memcpy(e->text, text, len);
+	e->text[len] = '\0';
+	e->time = time;
+	e->seq = g->seq++;
+	g->count++;
+	return YB_OK;
+}
+
+static int emit(gen *g, int64_t time, const yb_record *r)
+{
+	g->buf.len = 0;
+	if (yb_json_format(r, &g->buf) != YB_OK)
+		return YB_EINVAL;
+	return emit_text(g, time, (const char *)g->buf.data, g->buf.len);
+}
+
+static int64_t at(int32_t day, int hour)
+{
+	return (int64_t)day * YB_MS_PER_DAY + (int64_t)hour * 3600000 - YB_CST_OFFSET_MS;
+}
+
+static void id(char *out, size_t len, const char *prefix, const char *kind, uint64_t n)
+{
+	snprintf(out, len, "%s-%s%06" PRIu64, prefix, kind, n);
+}
+
+/* --- institutions ---------------------------------------------------------------------- */
+
+static const char *const kinds[] = {"general",   "general",   "tcm",
+				    "specialty", "community", "township"};
+static const char *const specialties[] = {"tb", "psychiatric", "infectious", "oncology"};
+
+static int institutions(gen *g)
+{
+	const char *cities[] = {"yingkou", "binzhou", "chaoyang", "yantai"};
+	const char *prefixes[] = {"YK", "BZ", "CY", "YT"};
+
+	for (int c = 0; c < 4; c++) {
+		for (int i = 0; i < g->institutions_per_city; i++) {
+			yb_record r = {.type = YB_RECORD_INSTITUTION};
+			yb_institution *in = &r.as.institution;
+			char iid[32];
+			const char *kind = kinds[i % 6];
+
+			snprintf(iid, sizeof(iid), "%s-H%03d", prefixes[c], i);
+			in->institution_id = iid;
+			in->city = cities[c];
+			/* Every level, unrated included; community and township are level 1. */
+			in->level = strcmp(kind, "community") == 0 || strcmp(kind, "township") == 0
+					? 1
+					: i % 4;
+			in->grade = in->level == 3 ? (i % 8 < 4 ? "A" : "B") : "B";
+			in->kind = kind;
+			in->specialty = strcmp(kind, "specialty") == 0 ? specialties[i % 4] : NULL;
+			in->ownership = i % 7 == 5 ? "private" : "public";
+			in->has_beds = true;
+			in->beds = 50 + pick(&g->r, 600);
+			in->designated = i % 24 != 23; /* one in 24 is not designated */
+			in->has_essential_drug_system = true;
+			in->essential_drug_system = i % 3 != 0;
+			if (emit(g, INT64_MIN + 1, &r) != YB_OK)
+				return YB_ENOMEM;
+		}
+	}
+	return YB_OK;
+}
+
+/* --- members, payments ------------------------------------------------------------------- */
+
+typedef struct member {
+	char id[32];
+	const scheme_info *s;
+	char category[24];
+	char sex;
+	int32_t birth;
+	int32_t enrolled; /* day */
+} member;
+
+static const char *const resident_categories[] = {"adult",
+						  "adult",
+						  "adult",
+						  "adult",
+						  "minor",
+						  "student",
+						  "veteran",
+						  "released",
+						  "graduate",
+						  "employee_transfer",
+						  "special_assistance"};
+static const char *const employee_categories[] = {"employee", "employee", "employee", "retiree",
+						  "flexible"};
+
+static int enroll_and_pay(gen *g, member *m, uint64_t n)
+{
+	yb_record e = {.type = YB_RECORD_ENROLLMENT};
+	yb_enrollment *en = &e.as.enrollment;
+	int y = m->s->year;
+	char eid[40], pid[40], period[8];
+	int32_t jan1 = yb_date_from_ymd(y, 1, 1);
+	int age;
+
+	m->sex = chance(&g->r, 50) ? 'M' : 'F';
+	snprintf(m->category, sizeof(m->category), "%s",
+		 m->s->employee ? employee_categories[pick(&g->r, 5)]
+				: resident_categories[pick(&g->r, 11)]);
+	age = strcmp(m->category, "minor") == 0     ? pick(&g->r, 16)
+	      : strcmp(m->category, "student") == 0 ? 7 + pick(&g->r, 16)
+	      : strcmp(m->category, "retiree") == 0 ? 60 + pick(&g->r, 25)
+						    : 18 + pick(&g->r, 60);
+	m->birth = yb_date_from_ymd(y - age, 1 + pick(&g->r, 12), 1 + pick(&g->r, 28));
+	m->enrolled = yb_date_from_ymd(y - 2, 1 + pick(&g->r, 9), 1 + pick(&g->r, 28));
+	id(eid, sizeof(eid), m->s->prefix, "E", n);
+	en->event_id = eid;
+	en->member_id = m->id;
+	en->scheme = m->s->name;
+	en->action = "enroll";
+	en->category = m->category;
+	en->sex = m->sex == 'M' ? "M" : "F";
+	en->has_birth_date = true;
+	en->birth_date = m->birth;
+	en->has_tier = true;
+	en->tier = 1 + pick(&g->r, 2);
+	en->has_local_hukou = true;
+	en->local_hukou = chance(&g->r, 85);
+	if (strcmp(m->category, "employee_transfer") == 0) {
+		en->has_prior_coverage_end = true;
+		en->prior_coverage_end = jan1 + 30 + pick(&g->r, 60);
+		m->enrolled = en->prior_coverage_end;
+	}
+	if (strcmp(m->category, "retiree") == 0) {
+		en->has_contribution_years = true;
+		en->contribution_years = 15 + pick(&g->r, 25);
+	}
+	en->event_time = at(m->enrolled, 9);
+	if (emit(g, en->event_time, &e) != YB_OK)
+		return YB_ENOMEM;
+
+	if (m->s->employee) {
+		/* Monthly contributions for two years; some members skip a stretch. */
+		int gap_from = chance(&g->r, 15) ? pick(&g->r, 24) : 99, gap = 1 + pick(&g->r, 14);
+
+		if (strcmp(m->category, "retiree") == 0)
+			return YB_OK;
+		for (int k = 0; k < 24; k++) {
+			yb_record p = {.type = YB_RECORD_PAYMENT};
+			yb_payment *pay = &p.as.payment;
+			int py = y - 1 + k / 12, pm = k % 12 + 1;
+
+			if (k >= gap_from && k < gap_from + gap)
+				continue;
+			id(pid, sizeof(pid), m->s->prefix, "C", n * 100 + (uint64_t)k);
+			snprintf(period, sizeof(period), "%04d-%02d", py, pm);
+			pay->event_id = pid;
+			pay->member_id = m->id;
+			pay->scheme = m->s->name;
+			pay->kind = "contribution";
+			pay->period = period;
+			pay->has_wage_fen = true;
+			pay->wage_fen = yb_fen(300000 + pick(&g->r, 1200000));
+			pay->amount_fen = yb_fen(pay->wage_fen.fen * 9 / 100);
+			pay->paid_at = at(yb_date_from_ymd(py, pm, 15), 10);
+			if (emit(g, pay->paid_at, &p) != YB_OK)
+				return YB_ENOMEM;
+		}
+		if (chance(&g->r, 60)) {
+			yb_record p = {.type = YB_RECORD_PAYMENT};
+
+			id(pid, sizeof(pid), m->s->prefix, "L", n);
+			p.as.payment.event_id = pid;
+			p.as.payment.member_id = m->id;
+			p.as.payment.scheme = m->s->name;
+			p.as.payment.kind = "large_relief_fee";
+			p.as.payment.has_coverage_year = true;
+			p.as.payment.coverage_year = y;
+			p.as.payment.amount_fen = yb_fen(3600);
+			p.as.payment.paid_at = at(jan1 + pick(&g->r, 20), 10);
+			if (emit(g, p.as.payment.paid_at, &p) != YB_OK)
+				return YB_ENOMEM;
+		}
+		return YB_OK;
+	}
+	/* Residents: last year's premium for most, this year's on time, late or never. */
+	for (int year = y - 1; year <= y; year++) {
+		yb_record p = {.type = YB_RECORD_PAYMENT};
+		int32_t paid_on;
+		int roll = pick(&g->r, 100);
+
+		if (year == y - 1 && roll < 20)
+			continue; /* a new enrollee */
+		if (year == y && roll >= 92)
+			continue; /* missing: every claim of the year is refused */
+		paid_on = year == y && roll >= 80
+			      ? jan1 + 10 + pick(&g->r, 120) /* late */
+			      : yb_date_from_ymd(year - 1, 11, 1) + pick(&g->r, 55);
+		id(pid, sizeof(pid), m->s->prefix, "P", n * 10 + (uint64_t)(year - y + 1));
+		p.as.payment.event_id = pid;
+		p.as.payment.member_id = m->id;
+		p.as.payment.scheme = m->s->name;
+		p.as.payment.kind = "premium";
+		p.as.payment.has_coverage_year = true;
+		p.as.payment.coverage_year = year;
+		p.as.payment.amount_fen = yb_fen(35000 + 3000 * (year - y + 1));
+		p.as.payment.paid_at = at(paid_on, 11);
+		if (emit(g, p.as.payment.paid_at, &p) != YB_OK)
+			return YB_ENOMEM;
+	}
+	return YB_OK;
+}
+
+/* --- claims -------------------------------------------------------------------------------- */
+
+static const char *const visits[] = {"inpatient",          "inpatient",  "inpatient",
+				     "outpatient",         "outpatient", "outpatient",
+				     "chronic_outpatient", "maternity",  "accident_outpatient"};
+static const char *const diagnoses[] = {"J18.9", "I10", "E11.9", "K35.8", "S72.0", "C34.9",
+					"N18.5", "O80", "C91.0", "Q21.0", "F20.9", "A15.0"};
+static const char *const causes[] = {"no_liable_party", "traffic",     "third_party",
+				     "self_harm",       "work_injury", "fight"};
+/* Malformed claims, around their claim_id: each breaks the contract another way. */
+static const struct {
+	const char *before, *after;
+} malformed[] = {
+    {"{\"type\":\"claim\",\"claim_id\":\"", "\"}"}, /* the required fields missing */
+    {"{\"type\":\"claim\",\"claim_id\":\"",
+     "\",\"member_id\":\"M\",\"scheme\":\"yingkou-resident\",\"institution_id\":\"YK-H001\","
+     "\"visit_type\":\"outpatient\",\"service_date\":\"2024-02-30\",\"total_fen\":100,"
+     "\"compliant_fen\":100,\"submitted_at\":\"2024-03-01T10:00:00+08:00\"}"}, /* no such day */
+    {"{\"type\":\"claim\",\"claim_id\":\"", "\",\"total_fen\":-5"},            /* cut off */
+    {"{\"type\":\"claim\",\"claim_id\":\"",
+     "\",\"member_id\":\"M\",\"scheme\":\"yingkou-resident\",\"institution_id\":\"YK-H001\","
+     "\"visit_type\":\"outpatient\",\"service_date\":\"2024-03-01\",\"total_fen\":100,"
+     "\"compliant_fen\":900,\"submitted_at\":\"2024-03-01T10:00:00+08:00\"}"}, /* compliant > total
+										*/
+    {"{\"type\":\"claim\",\"claim_id\":\"",
+     "\",\"member_id\":\"M\",\"scheme\":\"yingkou-resident\",\"institution_id\":\"YK-H001\","
+     "\"visit_type\":\"outpatient\",\"service_date\":\"2024-03-01\",\"total_fen\":12.5,"
+     "\"compliant_fen\":10,\"submitted_at\":\"2024-03-01T10:00:00+08:00\"}"}, /* fractional money */
+};
+
+static int claim(gen *g, const member *members, size_t member_count, uint64_t n)
+{
+	const member *m = &members[pick(&g->r, (int)member_count)];
+	yb_record r = {.type = YB_RECORD_CLAIM};
+	yb_claim *c = &r.as.claim;
+	char cid[40], iid[32];
+	const char *visit = visits[pick(&g->r, 9)];
+	const char *dx[1];
+	const char *tx[1];
+	int32_t day = yb_date_from_ymd(m->s->year, 1, 1) + pick(&g->r, 330);
+	bool stay = strcmp(visit, "inpatient") == 0 || strcmp(visit, "maternity") == 0;
+	int64_t total;
+	int kind_roll = pick(&g->r, 100);
+	const char *city_prefix = strcmp(m->s->city, "yantai") == 0 ? "YT" : m->s->prefix;
+
+	id(cid, sizeof(cid), m->s->prefix, "K", n);
+	if (chance(&g->r, 1)) { /* malformed: the pipeline dead-letters it */
+		char text[1024];
+		int which = pick(&g->r, 5);
+		int len = snprintf(text, sizeof(text), "%s%s%s", malformed[which].before, cid,
+				   malformed[which].after);
+
+		g->malformed++;
+		return emit_text(g, at(day, 18), text, (size_t)len);
+	}
+	/* Where: mostly the city's own level 1-3, now and then a community centre. */
+	snprintf(iid, sizeof(iid), "%s-H%03d", city_prefix,
+		 strcmp(visit, "outpatient") == 0 && kind_roll < 60
+		     ? 4 + 6 * pick(&g->r, g->institutions_per_city / 6 > 0
+					       ? g->institutions_per_city / 6
+					       : 1) /* community */
+		     : pick(&g->r, g->institutions_per_city));
+	c->claim_id = cid;
+	c->member_id = m->id;
+	c->scheme = m->s->name;
+	c->institution_id = iid;
+	c->visit_type = visit;
+	if (stay) {
+		c->has_admission_date = c->has_discharge_date = true;
+		c->admission_date = day;
+		c->discharge_date = day + 1 + pick(&g->r, 14);
+		total = 200000 + (int64_t)pick(&g->r, 3000000) +
+			(chance(&g->r, 3) ? (int64_t)pick(&g->r, 30000000) : 0);
+	} else {
+		c->has_service_date = true;
+		c->service_date = day;
+		total = 2000 + pick(&g->r, 60000);
+	}
+	c->total_fen = yb_fen(total);
+	c->compliant_fen = yb_fen(total - pick(&g->r, (int)(total / 4 + 1)));
+	c->has_essential_drug_fen = true;
+	c->essential_drug_fen = yb_fen(c->compliant_fen.fen / (2 + pick(&g->r, 4)));
+	dx[0] = strcmp(visit, "maternity") == 0 ? "O80" : diagnoses[pick(&g->r, 12)];
+	c->diagnoses = dx;
+	c->diagnoses_count = 1;
+	c->has_diagnoses = true;
+	if (strcmp(visit, "chronic_outpatient") == 0) {
+		c->chronic_class = chance(&g->r, 40) ? "A" : "B";
+		c->chronic_disease = chance(&g->r, 50) ? "I10" : "E11";
+		if (chance(&g->r, 20)) {
+			tx[0] = "dialysis";
+			c->treatments = tx;
+			c->treatments_count = 1;
+			c->has_treatments = true;
+		}
+	} else if (stay && chance(&g->r, 8)) {
+		tx[0] = chance(&g->r, 50) ? "chemotherapy" : "radiotherapy";
+		c->treatments = tx;
+		c->treatments_count = 1;
+		c->has_treatments = true;
+	}
+	if (strcmp(visit, "accident_outpatient") == 0 || (stay && chance(&g->r, 10)))
+		c->injury_cause = causes[pick(&g->r, 6)];
+	if (chance(&g->r, 2)) {
+		c->has_abroad = true;
+		c->abroad = true;
+	}
+	if (stay && chance(&g->r, 6)) {
+		c->has_out_of_city = true;
+		c->out_of_city = true;
+		c->referral = chance(&g->r, 70) ? "registered" : "unregistered";
+		c->has_networked = true;
+		c->networked = chance(&g->r, 80);
+	}
+	c->submitted_at = at(stay ? c->discharge_date : day, 17);
+	g->claims++;
+	if (emit(g, c->submitted_at, &r) != YB_OK)
+		return YB_ENOMEM;
+	if (chance(&g->r, 2)) { /* double billing: the same care under another claim_id */
+		char dup[48];
+
+		snprintf(dup, sizeof(dup), "%s-DUP", cid);
+		c->claim_id = dup;
+		c->submitted_at += 3600000;
+		g->suspicious++;
+		if (emit(g, c->submitted_at, &r) != YB_OK)
+			return YB_ENOMEM;
+	}
+	if (chance(&g->r, 1)) { /* the same claim sent twice: a duplicate */
+		c->claim_id = cid;
+		if (emit(g, c->submitted_at + 60000, &r) != YB_OK)
+			return YB_ENOMEM;
+	}
+	if (chance(&g->r, 1)) { /* 冲正 */
+		yb_record rv = {.type = YB_RECORD_REVERSAL};
+
+		rv.as.reversal.claim_id = cid;
+		rv.as.reversal.member_id = m->id;
+		rv.as.reversal.reason = "billing error";
+		rv.as.reversal.event_time = c->submitted_at + 2 * YB_MS_PER_DAY;
+		if (emit(g, rv.as.reversal.event_time, &rv) != YB_OK)
+			return YB_ENOMEM;
+	}
+	return YB_OK;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const event *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void generate_usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: claimctl generate [options]\n"
+	    "\n"
+	    "Write a seeded, reproducible sample of the pipeline's inputs as JSON Lines in\n"
+	    "event-time order: institutions of every level and kind in the four cities, members\n"
+	    "of the five schemes and their categories, payments (on time, late, missing),\n"
+	    "claims of every visit type, duplicates, reversals, about 1%% malformed lines and 2%%\n"
+	    "double billing. The same options give the same bytes.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -s, --seed N          the seed (default 1)\n"
+	    "  -c, --claims N        claims to write (default 10000)\n"
+	    "  -m, --members N       members (default claims / 5, at least 10)\n"
+	    "  -i, --institutions N  institutions per city (default 24)\n"
+	    "  -h, --help            this text\n"
+	    "\n"
+	    "A summary of what was written goes to stderr.\n");
+}
+
+static int count_arg(const char *text, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || end == text || text[0] == '-' || v == 0 || v > max)
+		return YB_EINVAL;
+	*out = v;
+	return YB_OK;
+}
+
+int claimctl_generate(int argc, char **argv)
+{
+	static const struct option options[] = {
+	    {"seed", required_argument, NULL, 's'},
+	    {"claims", required_argument, NULL, 'c'},
+	    {"members", required_argument, NULL, 'm'},
+	    {"institutions", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	uint64_t seed = 1, claims = 10000, members = 0, per_city = 24;
+	gen g;
+	member *pop = NULL;
+	int opt, exit_code = CLAIMCTL_EXIT_FAILURE;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "s:c:m:i:h", options, NULL)) != -1) {
+		uint64_t *target = opt == 's'   ? &seed
+				   : opt == 'c' ? &claims
+				   : opt == 'm' ? &members
+				   : opt == 'i' ? &per_city
+						: NULL;
+
+		if (opt == 'h') {
+			generate_usage(stdout);
+			return CLAIMCTL_EXIT_OK;
+		}
+		if (target == NULL ||
+		    count_arg(optarg, target == &per_city ? 999 : UINT64_C(100000000), target) !=
+			YB_OK) {
+			if (target != NULL)
+				fprintf(stderr, "claimctl generate: -%c needs a positive number\n",
+					opt);
+			generate_usage(stderr);
+			return CLAIMCTL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "claimctl generate: unexpected argument '%s'\n", argv[optind]);
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	if (members == 0)
+		members = claims / 5 > 10 ? claims / 5 : 10;
+	memset(&g, 0, sizeof(g));
+	g.r.s = seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+	g.institutions_per_city = (int)per_city;
+	pop = calloc(members, sizeof(*pop));
+	if (pop == NULL || institutions(&g) != YB_OK)
+		goto out;
+	for (uint64_t n = 0; n < members; n++) {
+		pop[n].s = &schemes[n % SCHEMES];
+		id(pop[n].id, sizeof(pop[n].id), pop[n].s->prefix, "M", n);
+		if (enroll_and_pay(&g, &pop[n], n) != YB_OK)
+			goto out;
+	}
+	for (uint64_t n = 0; n < claims; n++) {
+		if (claim(&g, pop, members, n) != YB_OK)
+			goto out;
+	}
+	qsort(g.events, g.count, sizeof(g.events[0]), by_time);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	for (size_t i = 0; i < g.count; i++) {
+		if (fputs(g.events[i].text, stdout) == EOF || putc('\n', stdout) == EOF)
+			goto out;
+	}
+	if (fflush(stdout) != 0)
+		goto out;
+	fprintf(stderr,
+		"claimctl generate: seed %" PRIu64 ": %zu lines: %d institutions, %" PRIu64
+		" members, %" PRIu64 " claims (%" PRIu64 " malformed, %" PRIu64 " double-billed)\n",
+		seed, g.count, 4 * g.institutions_per_city, members, g.claims + g.malformed,
+		g.malformed, g.suspicious);
+	exit_code = CLAIMCTL_EXIT_OK;
+out:
+	if (exit_code != CLAIMCTL_EXIT_OK)
+		fprintf(stderr, "claimctl generate: %s\n", strerror(errno != 0 ? errno : ENOMEM));
+	for (size_t i = 0; i < g.count; i++)
+		free(g.events[i].text);
+	free(g.events);
+	yb_buf_free(&g.buf);
+	free(pop);
+	return exit_code;
+}
