@@ -12,6 +12,7 @@
 
 struct yb_producer {
 	rd_kafka_t *rk;
+	int transactional;
 	uint64_t delivered;
 	uint64_t failed;
 };
@@ -58,6 +59,19 @@ int yb_producer_new(yb_producer **out, const yb_props *props, char *errstr, size
 		err = YB_EINVAL;
 		goto fail;
 	}
+	conf = NULL; /* rd_kafka_new took it */
+	if (yb_props_get(props, "kafka.transactional.id") != NULL) {
+		rd_kafka_error_t *e = rd_kafka_init_transactions(p->rk, 30000);
+
+		if (e != NULL) {
+			snprintf(errstr, errlen, "init_transactions: %s", rd_kafka_error_string(e));
+			rd_kafka_error_destroy(e);
+			rd_kafka_destroy(p->rk);
+			err = YB_EIO;
+			goto fail;
+		}
+		p->transactional = 1;
+	}
 	*out = p;
 	return YB_OK;
 fail:
@@ -102,6 +116,38 @@ int yb_producer_flush(yb_producer *p, int timeout_ms)
 {
 	return rd_kafka_flush(p->rk, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR ? YB_OK
 									       : YB_ETIMEDOUT;
+}
+
+/* Turn a transactional call's error into errstr and a code. */
+static int txn_result(rd_kafka_error_t *e, const char *what, char *errstr, size_t errlen)
+{
+	if (e == NULL)
+		return YB_OK;
+	snprintf(errstr, errlen, "%s: %s", what, rd_kafka_error_string(e));
+	rd_kafka_error_destroy(e);
+	return YB_EIO;
+}
+
+int yb_producer_begin(yb_producer *p, char *errstr, size_t errlen)
+{
+	return txn_result(rd_kafka_begin_transaction(p->rk), "begin_transaction", errstr, errlen);
+}
+
+int yb_producer_commit(yb_producer *p, int timeout_ms, char *errstr, size_t errlen)
+{
+	return txn_result(rd_kafka_commit_transaction(p->rk, timeout_ms), "commit_transaction",
+			  errstr, errlen);
+}
+
+int yb_producer_abort(yb_producer *p, int timeout_ms, char *errstr, size_t errlen)
+{
+	return txn_result(rd_kafka_abort_transaction(p->rk, timeout_ms), "abort_transaction",
+			  errstr, errlen);
+}
+
+int yb_producer_transactional(const yb_producer *p)
+{
+	return p->transactional;
 }
 
 uint64_t yb_producer_delivered(const yb_producer *p)

@@ -40,6 +40,20 @@ int yb_producer_send(yb_producer *p, const char *topic, const char *key, const v
  */
 int yb_producer_flush(yb_producer *p, int timeout_ms);
 
+/*
+ * Transactions, for a producer configured with "kafka.transactional.id" (yb_producer_new
+ * then registers it with the broker, fencing any older producer with the same id). Messages
+ * sent between begin and commit become visible to read_committed consumers together, or
+ * never (abort). Each returns YB_OK, or YB_EIO with librdkafka's reason in errstr; after a
+ * failed commit the caller aborts and resends.
+ */
+int yb_producer_begin(yb_producer *p, char *errstr, size_t errlen);
+int yb_producer_commit(yb_producer *p, int timeout_ms, char *errstr, size_t errlen);
+int yb_producer_abort(yb_producer *p, int timeout_ms, char *errstr, size_t errlen);
+
+/* Is the producer transactional? */
+int yb_producer_transactional(const yb_producer *p);
+
 /* Messages acknowledged by the broker, and messages whose delivery failed, so far. */
 uint64_t yb_producer_delivered(const yb_producer *p);
 uint64_t yb_producer_failed(const yb_producer *p);

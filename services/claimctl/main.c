@@ -20,6 +20,7 @@ static const subcommand subcommands[] = {
      "adjudicate JSON Lines inputs offline: settlements and dead letters out"},
     {"generate", claimctl_generate, "write a seeded sample of inputs (any size) as JSON Lines"},
     {"report", claimctl_report, "summarise settlements: by scheme, status, reason and fund"},
+    {"lag", claimctl_lag, "consumer lag per group and partition, in messages and seconds"},
     {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},
     {"decode", claimctl_decode, "framed Avro single-object messages -> JSON Lines"},
     {"produce", claimctl_produce, "produce JSON Lines records to a topic as Avro"},

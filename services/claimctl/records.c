@@ -402,37 +402,41 @@ static int topic_takes(const char *topic, yb_record_type type)
 
 static void produce_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: claimctl produce --topic TOPIC [options] [FILE|-]\n"
-		"\n"
-		"Read records as JSON Lines and produce each to TOPIC as an Avro single-object\n"
-		"message, keyed and timestamped as its schema says (yb.key, yb.time): a claim by\n"
-		"member_id at submitted_at, a payment by member_id at paid_at, a reversal by the\n"
-		"member_id of the claim it reverses. The product's topics take only their record\n"
-		"types (claims: claim and reversal). Idempotent delivery; waits for every\n"
-		"acknowledgement before it exits. A line that is not a valid record is reported\n"
-		"and left out; the exit status is then 1.\n"
-		"\n"
-		"Options:\n"
-		"  -t, --topic TOPIC         the topic (required)\n"
-		"      --select              produce only the records of the types TOPIC carries,\n"
-		"                            passing over the others (one input, several topics)\n"
-		"      --skip-invalid        count lines that are not valid records instead of\n"
-		"                            failing on them (the exit status stays 0)\n"
-		"  -b, --brokers HOST:PORT   bootstrap servers (env YB_BROKERS;\n"
-		"                            default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-		"  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
-		"  -h, --help                this text\n");
+	fprintf(
+	    out,
+	    "Usage: claimctl produce --topic TOPIC [options] [FILE|-]\n"
+	    "\n"
+	    "Read records as JSON Lines and produce each to TOPIC as an Avro single-object\n"
+	    "message, keyed and timestamped as its schema says (yb.key, yb.time): a claim by\n"
+	    "member_id at submitted_at, a payment by member_id at paid_at, a reversal by the\n"
+	    "member_id of the claim it reverses. The product's topics take only their record\n"
+	    "types (claims: claim and reversal). Idempotent delivery; waits for every\n"
+	    "acknowledgement before it exits. A line that is not a valid record is reported\n"
+	    "and left out; the exit status is then 1.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -t, --topic TOPIC         the topic (required)\n"
+	    "      --select              produce only the records of the types TOPIC carries,\n"
+	    "                            passing over the others (one input, several topics)\n"
+	    "      --skip-invalid        count lines that are not valid records instead of\n"
+	    "                            failing on them (the exit status stays 0)\n"
+	    "      --transactional-id ID produce in transactions of 1000 records (read_committed\n"
+	    "                            consumers see each whole or not at all)\n"
+	    "  -b, --brokers HOST:PORT   bootstrap servers (env YB_BROKERS;\n"
+	    "                            default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
+	    "  -h, --help                this text\n");
 }
 
 int claimctl_produce(int argc, char **argv)
 {
-	enum { OPT_SELECT = 1000, OPT_SKIP_INVALID };
+	enum { OPT_SELECT = 1000, OPT_SKIP_INVALID, OPT_TRANSACTIONAL_ID };
 	static const struct option options[] = {
 	    {"topic", required_argument, NULL, 't'},
 	    {"brokers", required_argument, NULL, 'b'},
 	    {"select", no_argument, NULL, OPT_SELECT},
 	    {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
+	    {"transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -467,6 +471,9 @@ int claimctl_produce(int argc, char **argv)
 		case OPT_SKIP_INVALID:
 			skip_invalid = 1;
 			break;
+		case OPT_TRANSACTIONAL_ID:
+			yb_props_set(props, "kafka.transactional.id", optarg);
+			break;
 		case 'X':
 			if (claimctl_kafka_property(props, "produce", optarg) != YB_OK)
 				goto out;
@@ -495,6 +502,11 @@ int claimctl_produce(int argc, char **argv)
 	r.input_name = in == stdin ? "stdin" : argv[optind];
 	r.quiet = skip_invalid;
 	if (yb_producer_new(&producer, props, errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl produce: %s\n", errstr);
+		goto out;
+	}
+	if (yb_producer_transactional(producer) &&
+	    yb_producer_begin(producer, errstr, sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "claimctl produce: %s\n", errstr);
 		goto out;
 	}
@@ -529,6 +541,19 @@ int claimctl_produce(int argc, char **argv)
 			goto out;
 		}
 		r.ok++;
+		if (yb_producer_transactional(producer) && r.ok % 1000 == 0 &&
+		    (yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK ||
+		     yb_producer_begin(producer, errstr, sizeof(errstr)) != YB_OK)) {
+			fprintf(stderr, "claimctl produce: %s\n", errstr);
+			yb_producer_abort(producer, 30000, errstr, sizeof(errstr));
+			goto out;
+		}
+	}
+	if (yb_producer_transactional(producer) &&
+	    yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl produce: %s\n", errstr);
+		yb_producer_abort(producer, 30000, errstr, sizeof(errstr));
+		goto out;
 	}
 	if (yb_producer_flush(producer, 30000) != YB_OK) {
 		fprintf(stderr, "claimctl produce: messages still unacknowledged after 30 s\n");

@@ -1,0 +1,383 @@
+/*
+ * Consumer lag through librdkafka's admin API; see lag.h.
+ *
+ * Groups and their state: ListConsumerGroups and DescribeConsumerGroups. Committed offsets:
+ * ListConsumerGroupOffsets. The log end and the last stable offset: the high watermark as
+ * a read_uncommitted and as a read_committed client see it (the broker answers a
+ * read_committed ListOffsets with the LSO). The age of the first unconsumed record: a
+ * read_committed consumer assigned at the committed offsets reads one record of each
+ * lagging partition.
+ */
+#include "io/lag.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "io/kafka.h"
+#include "rules/error.h"
+
+/* A client of the given isolation level, with the user's "kafka.*" properties. */
+static rd_kafka_t *client(const yb_props *props, const char *isolation, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf = NULL;
+	rd_kafka_t *rk;
+	char group[64];
+
+	if (yb_kafka_conf_new(&conf, props, errstr, errlen) != YB_OK)
+		return NULL;
+	snprintf(group, sizeof(group), "yb-lag-probe-%s", isolation);
+	if (rd_kafka_conf_set(conf, "isolation.level", isolation, errstr, errlen) !=
+		RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "group.id", group, errstr, errlen) != RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errlen) !=
+		RD_KAFKA_CONF_OK ||
+	    rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errlen) !=
+		RD_KAFKA_CONF_OK) {
+		rd_kafka_conf_destroy(conf);
+		return NULL;
+	}
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
+	if (rk == NULL)
+		rd_kafka_conf_destroy(conf);
+	return rk;
+}
+
+/* Wait for an admin result on q; NULL (errstr set) on timeout or error. */
+static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, int timeout_ms, const char *what,
+				    char *errstr, size_t errlen)
+{
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
+
+	if (ev == NULL) {
+		snprintf(errstr, errlen, "%s: no answer in %d ms", what, timeout_ms);
+		return NULL;
+	}
+	if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(errstr, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
+		rd_kafka_event_destroy(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+static rd_kafka_AdminOptions_t *options(rd_kafka_t *rk, rd_kafka_admin_op_t op, int timeout_ms)
+{
+	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+	char ignored[128];
+
+	rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, ignored, sizeof(ignored));
+	return o;
+}
+
+static int list_groups(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char ***names,
+		       size_t *count, char *errstr, size_t errlen)
+{
+	rd_kafka_AdminOptions_t *o = options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms);
+	rd_kafka_event_t *ev;
+	const rd_kafka_ConsumerGroupListing_t **list;
+	size_t n;
+
+	rd_kafka_ListConsumerGroups(rk, o, q);
+	rd_kafka_AdminOptions_destroy(o);
+	ev = admin_wait(q, timeout_ms, "ListConsumerGroups", errstr, errlen);
+	if (ev == NULL)
+		return YB_EIO;
+	list = rd_kafka_ListConsumerGroups_result_valid(
+	    rd_kafka_event_ListConsumerGroups_result(ev), &n);
+	*names = calloc(n > 0 ? n : 1, sizeof(char *));
+	*count = 0;
+	for (size_t i = 0; i < n && *names != NULL; i++) {
+		const char *id = rd_kafka_ConsumerGroupListing_group_id(list[i]);
+
+		/* Our own probes are not the user's groups. */
+		if (strncmp(id, "yb-lag-probe-", 13) == 0)
+			continue;
+		(*names)[(*count)++] = strdup(id);
+	}
+	rd_kafka_event_destroy(ev);
+	return *names != NULL ? YB_OK : YB_ENOMEM;
+}
+
+static int by_group(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int by_partition(const void *a, const void *b)
+{
+	const yb_partition_lag *x = a, *y = b;
+	int c;
+
+	if (x->group != y->group)
+		return x->group - y->group;
+	c = strcmp(x->topic, y->topic);
+	return c != 0 ? c : x->partition - y->partition;
+}
+
+static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char **names, size_t count,
+		    yb_group_info *info, char *errstr, size_t errlen)
+{
+	rd_kafka_AdminOptions_t *o =
+	    options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
+	rd_kafka_event_t *ev;
+	const rd_kafka_ConsumerGroupDescription_t **descs;
+	size_t n;
+
+	rd_kafka_DescribeConsumerGroups(rk, (const char **)names, count, o, q);
+	rd_kafka_AdminOptions_destroy(o);
+	ev = admin_wait(q, timeout_ms, "DescribeConsumerGroups", errstr, errlen);
+	if (ev == NULL)
+		return YB_EIO;
+	descs = rd_kafka_DescribeConsumerGroups_result_groups(
+	    rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+	for (size_t i = 0; i < count; i++) {
+		snprintf(info[i].group, sizeof(info[i].group), "%s", names[i]);
+		snprintf(info[i].state, sizeof(info[i].state), "Unknown");
+	}
+	/* The answers come in any order: match them by group id. */
+	for (size_t d = 0; d < n; d++) {
+		const char *id = rd_kafka_ConsumerGroupDescription_group_id(descs[d]);
+
+		for (size_t i = 0; i < count; i++) {
+			if (strcmp(names[i], id) != 0 ||
+			    rd_kafka_ConsumerGroupDescription_error(descs[d]) != NULL)
+				continue;
+			snprintf(info[i].state, sizeof(info[i].state), "%s",
+				 rd_kafka_consumer_group_state_name(
+				     rd_kafka_ConsumerGroupDescription_state(descs[d])));
+			info[i].members =
+			    (int)rd_kafka_ConsumerGroupDescription_member_count(descs[d]);
+		}
+	}
+	rd_kafka_event_destroy(ev);
+	return YB_OK;
+}
+
+/* Append the committed offsets of group g to *parts. */
+static int committed(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, const char *group, int g,
+		     yb_partition_lag **parts, size_t *count, size_t *cap, char *errstr,
+		     size_t errlen)
+{
+	rd_kafka_AdminOptions_t *o =
+	    options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
+	rd_kafka_ListConsumerGroupOffsets_t *req =
+	    rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
+	rd_kafka_event_t *ev;
+	const rd_kafka_group_result_t **res;
+	const rd_kafka_topic_partition_list_t *list;
+	size_t n;
+	int rc = YB_OK;
+
+	rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
+	rd_kafka_ListConsumerGroupOffsets_destroy(req);
+	rd_kafka_AdminOptions_destroy(o);
+	ev = admin_wait(q, timeout_ms, "ListConsumerGroupOffsets", errstr, errlen);
+	if (ev == NULL)
+		return YB_EIO;
+	res = rd_kafka_ListConsumerGroupOffsets_result_groups(
+	    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
+	if (n == 0 || rd_kafka_group_result_error(res[0]) != NULL) {
+		snprintf(errstr, errlen, "offsets of %s: %s", group,
+			 n == 0 ? "no answer"
+				: rd_kafka_error_string(rd_kafka_group_result_error(res[0])));
+		rd_kafka_event_destroy(ev);
+		return YB_EIO;
+	}
+	list = rd_kafka_group_result_partitions(res[0]);
+	for (int i = 0; list != NULL && i < list->cnt && rc == YB_OK; i++) {
+		yb_partition_lag *p;
+
+		if (*count == *cap) {
+			size_t grown_cap = *cap == 0 ? 64 : *cap * 2;
+			yb_partition_lag *grown = realloc(*parts, grown_cap * sizeof(*grown));
+
+			if (grown == NULL) {
+				rc = YB_ENOMEM;
+				break;
+			}
+			*parts = grown;
+			*cap = grown_cap;
+		}
+		p = &(*parts)[(*count)++];
+		memset(p, 0, sizeof(*p));
+		p->group = g;
+		snprintf(p->topic, sizeof(p->topic), "%s", list->elems[i].topic);
+		p->partition = list->elems[i].partition;
+		p->committed = list->elems[i].offset >= 0 ? list->elems[i].offset : -1;
+	}
+	rd_kafka_event_destroy(ev);
+	return rc;
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Stop fetching a partition whose answer we have, so the others' come sooner. */
+static void pause_partition(rd_kafka_t *rk, const char *topic, int32_t partition)
+{
+	rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+
+	rd_kafka_topic_partition_list_add(one, topic, partition);
+	rd_kafka_pause_partitions(rk, one);
+	rd_kafka_topic_partition_list_destroy(one);
+}
+
+/* The age of each lagging partition's first unconsumed record. */
+static void ages(rd_kafka_t *rc, yb_partition_lag *parts, size_t count, int timeout_ms,
+		 int64_t now_ms)
+{
+	rd_kafka_topic_partition_list_t *assign = rd_kafka_topic_partition_list_new(16);
+	size_t waiting = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (parts[i].lag > 0 && parts[i].committed >= 0) {
+			rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(
+			    assign, parts[i].topic, parts[i].partition);
+
+			tp->offset = parts[i].committed;
+			parts[i].lag_ms = -1;
+			waiting++;
+		} else if (parts[i].lag == 0) {
+			parts[i].lag_ms = 0;
+		} else {
+			parts[i].lag_ms = -1;
+		}
+	}
+	if (waiting == 0 || rd_kafka_assign(rc, assign) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		rd_kafka_topic_partition_list_destroy(assign);
+		return;
+	}
+	for (int64_t deadline = monotonic_ms() + timeout_ms;
+	     waiting > 0 && monotonic_ms() < deadline;) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(rc, 100);
+
+		if (m == NULL)
+			continue;
+		if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+			for (size_t i = 0; i < count; i++) {
+				yb_partition_lag *p = &parts[i];
+				rd_kafka_timestamp_type_t type;
+				int64_t ts;
+
+				if (!(p->lag > 0 && p->lag_ms < 0 && p->partition == m->partition &&
+				      strcmp(p->topic, rd_kafka_topic_name(m->rkt)) == 0))
+					continue;
+				waiting--;
+				pause_partition(rc, p->topic, p->partition);
+				if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+					/* Nothing readable before the end: only transaction
+					 * markers (or aborted records) were left. Not lag. */
+					p->lag = 0;
+					p->lag_ms = 0;
+					continue;
+				}
+				ts = rd_kafka_message_timestamp(m, &type);
+				p->lag_ms = ts >= 0 && now_ms > ts ? now_ms - ts : 0;
+			}
+		}
+		rd_kafka_message_destroy(m);
+	}
+	rd_kafka_assign(rc, NULL);
+	rd_kafka_topic_partition_list_destroy(assign);
+}
+
+int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
+		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
+		 size_t *part_count, char *errstr, size_t errlen)
+{
+	rd_kafka_t *ru = client(props, "read_uncommitted", errstr, errlen);
+	rd_kafka_t *rc = ru != NULL ? client(props, "read_committed", errstr, errlen) : NULL;
+	rd_kafka_queue_t *q = NULL;
+	char **names = NULL;
+	size_t names_count = 0, cap = 0;
+	yb_group_info *info = NULL;
+	yb_partition_lag *lag = NULL;
+	size_t lag_count = 0;
+	int rc_err = YB_EIO;
+
+	*groups = NULL;
+	*parts = NULL;
+	*group_count = *part_count = 0;
+	if (ru == NULL || rc == NULL)
+		goto out;
+	q = rd_kafka_queue_new(ru);
+	if (group != NULL) {
+		names = calloc(1, sizeof(char *));
+		if (names == NULL || (names[0] = strdup(group)) == NULL) {
+			rc_err = YB_ENOMEM;
+			goto out;
+		}
+		names_count = 1;
+	} else if ((rc_err = list_groups(ru, q, timeout_ms, &names, &names_count, errstr,
+					 errlen)) != YB_OK) {
+		goto out;
+	}
+	qsort(names, names_count, sizeof(names[0]), by_group);
+	info = calloc(names_count > 0 ? names_count : 1, sizeof(*info));
+	if (info == NULL) {
+		rc_err = YB_ENOMEM;
+		goto out;
+	}
+	if (names_count > 0 && (rc_err = describe(ru, q, timeout_ms, names, names_count, info,
+						  errstr, errlen)) != YB_OK)
+		goto out;
+	if (group != NULL && strcmp(info[0].state, "Dead") == 0) {
+		snprintf(errstr, errlen, "no consumer group %s", group);
+		rc_err = YB_ENOTFOUND;
+		goto out;
+	}
+	for (size_t g = 0; g < names_count; g++) {
+		rc_err = committed(ru, q, timeout_ms, names[g], (int)g, &lag, &lag_count, &cap,
+				   errstr, errlen);
+		if (rc_err != YB_OK)
+			goto out;
+	}
+	for (size_t i = 0; i < lag_count; i++) {
+		yb_partition_lag *p = &lag[i];
+		int64_t low, high;
+
+		if (rd_kafka_query_watermark_offsets(ru, p->topic, p->partition, &low, &high,
+						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    (p->log_end = high,
+		     rd_kafka_query_watermark_offsets(rc, p->topic, p->partition, &low, &high,
+						      timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)) {
+			p->log_end = p->stable_end = p->lag = -1;
+			continue;
+		}
+		p->stable_end = high;
+		p->lag = p->committed < 0 ? -1 : (high > p->committed ? high - p->committed : 0);
+	}
+	ages(rc, lag, lag_count, timeout_ms, now_ms);
+	qsort(lag, lag_count, sizeof(lag[0]), by_partition);
+	*groups = info;
+	*group_count = names_count;
+	*parts = lag;
+	*part_count = lag_count;
+	info = NULL;
+	lag = NULL;
+	rc_err = YB_OK;
+out:
+	for (size_t i = 0; i < names_count; i++)
+		free(names[i]);
+	free(names);
+	free(info);
+	free(lag);
+	if (q != NULL)
+		rd_kafka_queue_destroy(q);
+	if (rc != NULL) {
+		rd_kafka_consumer_close(rc);
+		rd_kafka_destroy(rc);
+	}
+	if (ru != NULL)
+		rd_kafka_destroy(ru);
+	return rc_err;
+}

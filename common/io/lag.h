@@ -1,0 +1,50 @@
+/*
+ * Consumer lag: for each consumer group, topic and partition, how far the group's committed
+ * offset is behind the log, in messages and in seconds. claimctl lag prints it; the lag
+ * exporter will publish it.
+ *
+ * Correct on transactional topics: lag is measured to the last stable offset (LSO, what a
+ * read_committed consumer can read), not to the log end, so open transactions are not
+ * counted; and a partition whose offsets from the committed one to the LSO hold no readable
+ * record (only transaction markers, or aborted records) has lag 0, where Kafka's own
+ * kafka-consumer-groups tool counts the markers. Lag in messages is otherwise the offset
+ * distance (markers inside it included). Both ends are reported.
+ * Lag in seconds is the age of the first record the group has not consumed, by its
+ * timestamp, against now_ms (passed in, so a test can fix it).
+ */
+#ifndef YB_IO_LAG_H
+#define YB_IO_LAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/props.h"
+
+typedef struct yb_group_info {
+	char group[256];
+	char state[32]; /* "Stable", "Empty", "PreparingRebalance", ... */
+	int members;
+} yb_group_info;
+
+typedef struct yb_partition_lag {
+	int group; /* index into the groups */
+	char topic[256];
+	int32_t partition;
+	int64_t committed;  /* the group's committed offset, -1 when none */
+	int64_t log_end;    /* high watermark: the next offset to be written */
+	int64_t stable_end; /* last stable offset: what read_committed consumers can reach */
+	int64_t lag;        /* messages: stable_end - committed (never negative); -1 unknown */
+	int64_t lag_ms;     /* age of the first unconsumed record; 0 when caught up; -1 unknown */
+} yb_partition_lag;
+
+/*
+ * Measure the lag of group (NULL: every group of the cluster) with the "kafka.*" props.
+ * *groups and *parts are malloc'ed arrays the caller frees, sorted by group, topic,
+ * partition. Returns YB_OK; YB_ENOTFOUND when the named group does not exist; YB_EIO or
+ * YB_ETIMEDOUT with librdkafka's reason in errstr.
+ */
+int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
+		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
+		 size_t *part_count, char *errstr, size_t errlen);
+
+#endif
