@@ -356,8 +356,10 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 		p->stable_end = high;
 		p->lag = p->committed < 0 ? -1 : (high > p->committed ? high - p->committed : 0);
 	}
-	ages(rc, lag, lag_count, timeout_ms, now_ms);
-	qsort(lag, lag_count, sizeof(lag[0]), by_partition);
+	if (lag_count > 0) {
+		ages(rc, lag, lag_count, timeout_ms, now_ms);
+		qsort(lag, lag_count, sizeof(lag[0]), by_partition);
+	}
 	*groups = info;
 	*group_count = names_count;
 	*parts = lag;

@@ -50,6 +50,15 @@ static void lag_usage(FILE *out)
 		"Exit status: 0, 1 when the broker cannot be asked or the group does not exist.\n");
 }
 
+/* A whole number in 1..max, or -1. */
+static int bounded(const char *text, long max)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	return *end == '\0' && end != text && v >= 1 && v <= max ? (int)v : -1;
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -148,7 +157,7 @@ int claimctl_lag(int argc, char **argv)
 			group = optarg;
 			break;
 		case 'w':
-			watch = atoi(optarg) > 0 && atoi(optarg) <= 86400 ? atoi(optarg) : -1;
+			watch = bounded(optarg, 86400);
 			if (watch < 0) {
 				fprintf(stderr,
 					"claimctl lag: --watch needs seconds, 1 to 86400\n");
@@ -166,8 +175,8 @@ int claimctl_lag(int argc, char **argv)
 				goto out;
 			break;
 		case 't':
-			timeout_ms = atoi(optarg);
-			if (timeout_ms <= 0 || timeout_ms > 600000) {
+			timeout_ms = bounded(optarg, 600000);
+			if (timeout_ms < 0) {
 				fprintf(stderr, "claimctl lag: --timeout needs milliseconds\n");
 				goto out;
 			}
