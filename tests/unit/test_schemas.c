@@ -171,15 +171,17 @@ static void deep_nesting_is_refused_not_recursed_into(void **state)
 {
 	/* 1000 nested arrays: refused at the depth limit, no stack exhaustion. */
 	char text[1000 * 30 + 16] = "";
+	size_t len = 0;
 	json_t *schema;
 	char *out = NULL, errstr[128];
 
 	(void)state;
 	for (int i = 0; i < 1000; i++)
-		strcat(text, "{\"type\":\"array\",\"items\":");
-	strcat(text, "\"int\"");
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+					"{\"type\":\"array\",\"items\":");
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "\"int\"");
 	for (int i = 0; i < 1000; i++)
-		strcat(text, "}");
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "}");
 	schema = json_loads(text, 0, NULL);
 	assert_non_null(schema);
 	assert_int_equal(yb_avro_canonical_form(&out, schema, errstr, sizeof(errstr)), YB_EINVAL);
