@@ -26,6 +26,7 @@ int claimctl_adjudicate(int argc, char **argv);
 int claimctl_report(int argc, char **argv);
 int claimctl_generate(int argc, char **argv);
 int claimctl_lag(int argc, char **argv);
+int claimctl_reset_offsets(int argc, char **argv);
 int claimctl_encode(int argc, char **argv);
 int claimctl_decode(int argc, char **argv);
 int claimctl_produce(int argc, char **argv);

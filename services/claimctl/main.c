@@ -21,6 +21,8 @@ static const subcommand subcommands[] = {
     {"generate", claimctl_generate, "write a seeded sample of inputs (any size) as JSON Lines"},
     {"report", claimctl_report, "summarise settlements: by scheme, status, reason and fund"},
     {"lag", claimctl_lag, "consumer lag per group and partition, in messages and seconds"},
+    {"reset-offsets", claimctl_reset_offsets,
+     "move a consumer group's offsets (dry run unless --execute)"},
     {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},
     {"decode", claimctl_decode, "framed Avro single-object messages -> JSON Lines"},
     {"produce", claimctl_produce, "produce JSON Lines records to a topic as Avro"},
@@ -35,7 +37,7 @@ static void usage(FILE *out)
 		     "\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(out, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
+		fprintf(out, "  %-14s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(out, "\n"
 		     "Run 'claimctl <command> --help' for a command's options.\n"
 		     "Exit status: 0 success, 1 the work failed, 2 a wrong command line.\n");

@@ -21,7 +21,7 @@ tool_view() { groups_tool --describe --group "$group" 2>/dev/null | awk -v t="$t
 our_view() { "$claimctl" lag -b "$brokers" -G "$group" --json | jq -r '.groups[0].partitions[] | "\(.partition) \(.committed) \(.log_end) \(.lag) \(.lag_ms)"' | sort -n; }
 
 yb_kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$brokers" --create \
-    --topic "$topic" --partitions 2 --replication-factor 1 >/dev/null
+    --topic "$topic" --partitions 2 --replication-factor 1 --config retention.ms=-1 >/dev/null
 # Records in one transaction: each partition ends with a commit marker.
 "$claimctl" generate --claims 100 --seed 5 2>/dev/null |
     "$claimctl" produce -b "$brokers" --topic "$topic" --select --skip-invalid \

@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 yb_kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$brokers" --create \
-    --topic "$topic" --partitions 3 --replication-factor 1 >/dev/null
+    --topic "$topic" --partitions 3 --replication-factor 1 --config retention.ms=-1 >/dev/null
 
 # 1. Every record type, produced and consumed back: the same records.
 "$claimctl" produce -b "$brokers" --topic "$topic" "$data/records/every-field.jsonl" \
