@@ -43,6 +43,29 @@ int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr
 	return YB_OK;
 }
 
+rd_kafka_t *yb_kafka_probe_new(const yb_props *props, const char *group_id,
+			       const char *const *settings, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf = NULL;
+	rd_kafka_t *rk;
+
+	if (yb_kafka_conf_new(&conf, props, errstr, errlen) != YB_OK)
+		return NULL;
+	if (rd_kafka_conf_set(conf, "group.id", group_id, errstr, errlen) != RD_KAFKA_CONF_OK)
+		goto fail;
+	for (size_t i = 0; settings != NULL && settings[i] != NULL; i += 2) {
+		if (rd_kafka_conf_set(conf, settings[i], settings[i + 1], errstr, errlen) !=
+		    RD_KAFKA_CONF_OK)
+			goto fail;
+	}
+	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
+	if (rk != NULL)
+		return rk;
+fail:
+	rd_kafka_conf_destroy(conf);
+	return NULL;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const yb_kafka_topic_info *)a)->name,

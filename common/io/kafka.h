@@ -26,6 +26,15 @@
  */
 int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr, size_t errlen);
 
+/*
+ * A consumer handle for asking the cluster (watermarks, offsets for times, admin calls,
+ * a peek at one record): the "kafka.*" props, then group.id and the extra settings, given
+ * as NULL-terminated key, value pairs. It never joins its group. NULL with errstr when a
+ * setting is refused. The caller destroys it (rd_kafka_consumer_close first if it assigned).
+ */
+rd_kafka_t *yb_kafka_probe_new(const yb_props *props, const char *group_id,
+			       const char *const *settings, char *errstr, size_t errlen);
+
 /* One topic as claimctl status shows it. */
 typedef struct yb_kafka_topic_info {
 	char name[256];

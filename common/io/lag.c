@@ -22,27 +22,17 @@
 /* A client of the given isolation level, with the user's "kafka.*" properties. */
 static rd_kafka_t *client(const yb_props *props, const char *isolation, char *errstr, size_t errlen)
 {
-	rd_kafka_conf_t *conf = NULL;
-	rd_kafka_t *rk;
+	const char *settings[] = {"isolation.level",
+				  isolation,
+				  "enable.auto.commit",
+				  "false",
+				  "enable.partition.eof",
+				  "true",
+				  NULL};
 	char group[64];
 
-	if (yb_kafka_conf_new(&conf, props, errstr, errlen) != YB_OK)
-		return NULL;
 	snprintf(group, sizeof(group), "yb-lag-probe-%s", isolation);
-	if (rd_kafka_conf_set(conf, "isolation.level", isolation, errstr, errlen) !=
-		RD_KAFKA_CONF_OK ||
-	    rd_kafka_conf_set(conf, "group.id", group, errstr, errlen) != RD_KAFKA_CONF_OK ||
-	    rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errlen) !=
-		RD_KAFKA_CONF_OK ||
-	    rd_kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errlen) !=
-		RD_KAFKA_CONF_OK) {
-		rd_kafka_conf_destroy(conf);
-		return NULL;
-	}
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
-	if (rk == NULL)
-		rd_kafka_conf_destroy(conf);
-	return rk;
+	return yb_kafka_probe_new(props, group, settings, errstr, errlen);
 }
 
 /* Wait for an admin result on q; NULL (errstr set) on timeout or error. */

@@ -12,20 +12,9 @@
 
 static rd_kafka_t *consumer(const yb_props *props, char *errstr, size_t errlen)
 {
-	rd_kafka_conf_t *conf = NULL;
-	rd_kafka_t *rk;
+	const char *settings[] = {"enable.auto.commit", "false", NULL};
 
-	if (yb_kafka_conf_new(&conf, props, errstr, errlen) != YB_OK)
-		return NULL;
-	if (rd_kafka_conf_set(conf, "group.id", "yb-offsets-probe", errstr, errlen) !=
-	    RD_KAFKA_CONF_OK) {
-		rd_kafka_conf_destroy(conf);
-		return NULL;
-	}
-	rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errlen);
-	if (rk == NULL)
-		rd_kafka_conf_destroy(conf);
-	return rk;
+	return yb_kafka_probe_new(props, "yb-offsets-probe", settings, errstr, errlen);
 }
 
 static int add(yb_offset_reset **plan, size_t *count, size_t *cap, const char *topic,
