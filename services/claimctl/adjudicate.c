@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,26 +46,6 @@ static void adjudicate_usage(FILE *out)
 	    "\n"
 	    "Exit status: 0 when every line was answered (settlement or dead_letter), 1 when the\n"
 	    "input or the policies cannot be read, 2 for a wrong command line.\n");
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static const char *policies_dir(const char *given)
-{
-	const char *env = claimctl_env_or("YB_POLICIES", NULL);
-
-	if (given != NULL)
-		return given;
-	if (env != NULL)
-		return env;
-	if (is_dir("policies"))
-		return "policies";
-	return YB_SOURCE_DIR "/policies";
 }
 
 /* Counts for the summary. */
@@ -179,7 +158,7 @@ int claimctl_adjudicate(int argc, char **argv)
 		fprintf(stderr, "claimctl adjudicate: one input at most\n");
 		return CLAIMCTL_EXIT_USAGE;
 	}
-	policies = policies_dir(policies);
+	policies = claimctl_policies_dir(policies);
 	if (yb_policy_load_dir(policies, &sets, &set_count, errstr, sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "claimctl adjudicate: %s\n", errstr);
 		return CLAIMCTL_EXIT_FAILURE;

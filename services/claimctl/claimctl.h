@@ -27,6 +27,7 @@ int claimctl_report(int argc, char **argv);
 int claimctl_generate(int argc, char **argv);
 int claimctl_lag(int argc, char **argv);
 int claimctl_reset_offsets(int argc, char **argv);
+int claimctl_replay(int argc, char **argv);
 int claimctl_encode(int argc, char **argv);
 int claimctl_decode(int argc, char **argv);
 int claimctl_produce(int argc, char **argv);
@@ -38,6 +39,9 @@ const char *claimctl_env_or(const char *name, const char *fallback);
 /* Record "-X key=value" as the librdkafka property "kafka.key"; prints the problem and
  * returns YB_EINVAL when the text is not key=value. */
 int claimctl_kafka_property(yb_props *props, const char *command, const char *assignment);
+
+/* The policies directory: given, else $YB_POLICIES, else ./policies, else the source tree's. */
+const char *claimctl_policies_dir(const char *given);
 
 /* FILE, or standard input for NULL or "-"; NULL (after printing why) when it cannot open. */
 FILE *claimctl_open_input(const char *command, const char *path);

@@ -21,6 +21,8 @@ static const subcommand subcommands[] = {
     {"generate", claimctl_generate, "write a seeded sample of inputs (any size) as JSON Lines"},
     {"report", claimctl_report, "summarise settlements: by scheme, status, reason and fund"},
     {"lag", claimctl_lag, "consumer lag per group and partition, in messages and seconds"},
+    {"replay", claimctl_replay,
+     "re-adjudicate recorded inputs and compare with recorded settlements (what-if: --policies)"},
     {"reset-offsets", claimctl_reset_offsets,
      "move a consumer group's offsets (dry run unless --execute)"},
     {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},

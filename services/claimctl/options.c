@@ -1,6 +1,7 @@
 /* Option helpers every claimctl subcommand shares; see claimctl.h. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "claimctl.h"
 #include "io/kafka.h"
@@ -37,4 +38,24 @@ FILE *claimctl_open_input(const char *command, const char *path)
 		perror(path);
 	(void)command;
 	return in;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *claimctl_policies_dir(const char *given)
+{
+	const char *env = claimctl_env_or("YB_POLICIES", NULL);
+
+	if (given != NULL)
+		return given;
+	if (env != NULL)
+		return env;
+	if (is_dir("policies"))
+		return "policies";
+	return YB_SOURCE_DIR "/policies";
 }
