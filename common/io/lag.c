@@ -373,3 +373,39 @@ out:
 		rd_kafka_destroy(ru);
 	return rc_err;
 }
+
+int yb_kafka_topic_end(const yb_props *props, const char *topic, int timeout_ms, int64_t *records,
+		       char *errstr, size_t errlen)
+{
+	rd_kafka_t *rk = client(props, "read_committed", errstr, errlen);
+	rd_kafka_topic_t *rkt;
+	const struct rd_kafka_metadata *md = NULL;
+	int rc = YB_OK;
+
+	*records = 0;
+	if (rk == NULL)
+		return YB_EIO;
+	rkt = rd_kafka_topic_new(rk, topic, NULL);
+	if (rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(errstr, errlen, "topic %s does not exist or does not answer", topic);
+		rc = YB_ENOTFOUND;
+	}
+	for (int p = 0; rc == YB_OK && p < md->topics[0].partition_cnt; p++) {
+		int64_t low, high;
+
+		if (rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[p].id,
+						     &low, &high,
+						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			snprintf(errstr, errlen, "watermarks of %s", topic);
+			rc = YB_EIO;
+		} else {
+			*records += high;
+		}
+	}
+	if (md != NULL)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	rd_kafka_destroy(rk);
+	return rc;
+}

@@ -47,4 +47,12 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
 		 size_t *part_count, char *errstr, size_t errlen);
 
+/*
+ * *records = the sum over topic's partitions of the last stable offset (what read_committed
+ * consumers can reach): the offsets written so far, for throughput and dead-letter counts.
+ * Returns YB_OK, YB_ENOTFOUND (no such topic) or YB_EIO with errstr.
+ */
+int yb_kafka_topic_end(const yb_props *props, const char *topic, int timeout_ms, int64_t *records,
+		       char *errstr, size_t errlen);
+
 #endif

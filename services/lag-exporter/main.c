@@ -5,7 +5,9 @@
  *
  * Every poll.interval.ms it measures every group (or one) with common/io/lag.c — lag to the
  * last stable offset, so transaction markers are not lag — and renders the metrics text;
- * an HTTP thread serves the latest text on /metrics and the exporter's health on /healthz.
+ * an HTTP thread serves the latest text on /metrics, the exporter's health on /healthz,
+ * and on /status a page charting lag over time, throughput and dead letters (from
+ * /api/history, the last status.history measurements).
  * SIGTERM or SIGINT stops it within a poll's step (100 ms) plus one measurement.
  *
  * Exit status: 0 stopped by a signal; 1 could not start (configuration, port); 2 usage.
@@ -26,6 +28,7 @@
 #include "io/lag.h"
 #include "io/log.h"
 #include "rules/error.h"
+#include "status_page.h"
 
 static const yb_config_key config_keys[] = {
     {"kafka.bootstrap.servers", YB_CONFIG_STRING, "127.0.0.1:19092", 0, 0,
@@ -36,6 +39,10 @@ static const yb_config_key config_keys[] = {
     {"request.timeout.ms", YB_CONFIG_INT, "10000", 100, 600000,
      "how long one request to the cluster may take"},
     {"group", YB_CONFIG_STRING, "*", 0, 0, "the consumer group to measure; * for every group"},
+    {"status.topics", YB_CONFIG_STRING, "settlements,dead-letters", 0, 0,
+     "topics whose size the status page follows (throughput, dead letters)"},
+    {"status.history", YB_CONFIG_INT, "720", 2, 100000,
+     "measurements the status page keeps (720 at 5 s: an hour)"},
 };
 #define KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -54,6 +61,8 @@ typedef struct state {
 	int64_t last_ok_ms; /* wall clock of the last good measurement, 0 before one */
 	int64_t interval_ms;
 	uint64_t scrapes, errors;
+	char **history; /* the last measurements as JSON objects, a ring */
+	size_t history_cap, history_next, history_count;
 } state;
 
 static int64_t wall_ms(void)
@@ -184,6 +193,56 @@ static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_p
 	    st->scrapes, st->errors, took_ms / 1000, took_ms % 1000);
 }
 
+/* One measurement for the status page: {"t":..,"lag":{group:n},"lag_seconds":{group:s},
+ * "offsets":{topic:n},"errors":n}. */
+static char *history_sample(const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
+			    size_t np, const yb_props *config, int64_t at, uint64_t errors)
+{
+	json_t *lag = json_object(), *seconds = json_object(), *offsets = json_object();
+	json_t *sample;
+	char *text, topics[512], *save = NULL, errstr[256];
+
+	for (size_t k = 0; k < ng; k++) {
+		int64_t sum = 0, oldest = 0;
+
+		for (size_t i = 0; i < np; i++) {
+			if (parts[i].group != (int)k)
+				continue;
+			if (parts[i].lag > 0)
+				sum += parts[i].lag;
+			if (parts[i].lag_ms > oldest)
+				oldest = parts[i].lag_ms;
+		}
+		json_object_set_new(lag, groups[k].group, json_integer(sum));
+		json_object_set_new(seconds, groups[k].group, json_real((double)oldest / 1000.0));
+	}
+	snprintf(topics, sizeof(topics), "%s", yb_props_get(config, "status.topics"));
+	for (char *t = strtok_r(topics, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		int64_t end = 0;
+
+		if (yb_kafka_topic_end(config, t, (int)yb_config_int(config, "request.timeout.ms"),
+				       &end, errstr, sizeof(errstr)) == YB_OK)
+			json_object_set_new(offsets, t, json_integer(end));
+	}
+	sample =
+	    json_pack("{s:I, s:o, s:o, s:o, s:I}", "t", (json_int_t)at, "lag", lag, "lag_seconds",
+		      seconds, "offsets", offsets, "errors", (json_int_t)errors);
+	text = json_dumps(sample, JSON_COMPACT);
+	json_decref(sample);
+	return text;
+}
+
+static void history_add(state *st, char *sample)
+{
+	if (sample == NULL)
+		return;
+	free(st->history[st->history_next]);
+	st->history[st->history_next] = sample;
+	st->history_next = (st->history_next + 1) % st->history_cap;
+	if (st->history_count < st->history_cap)
+		st->history_count++;
+}
+
 static void serve(const char *path, yb_buf *body, int *status, const char **content_type,
 		  void *opaque)
 {
@@ -207,6 +266,19 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 
 		*status = fresh ? 200 : 503;
 		append(body, fresh ? "ok\n" : "no recent measurement\n");
+	} else if (strcmp(path, "/status") == 0) {
+		*content_type = "text/html; charset=utf-8";
+		append(body, "%s", yb_status_page);
+	} else if (strcmp(path, "/api/history") == 0) {
+		size_t first =
+		    (st->history_next + st->history_cap - st->history_count) % st->history_cap;
+
+		*content_type = "application/json";
+		append(body, "{\"interval_ms\":%" PRId64 ",\"samples\":[", st->interval_ms);
+		for (size_t i = 0; i < st->history_count; i++)
+			append(body, "%s%s", i > 0 ? "," : "",
+			       st->history[(first + i) % st->history_cap]);
+		append(body, "]}\n");
 	} else if (strcmp(path, "/") == 0) {
 		append(body, "%s", index);
 	} else {
@@ -281,6 +353,10 @@ int main(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
 	st.interval_ms = yb_config_int(config, "poll.interval.ms");
+	st.history_cap = (size_t)yb_config_int(config, "status.history");
+	st.history = calloc(st.history_cap, sizeof(char *));
+	if (st.history == NULL)
+		goto out;
 	if (yb_http_start(&http, yb_props_get(config, "http.listen"), serve, &st, errstr,
 			  sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "lag-exporter: %s\n", errstr);
@@ -311,12 +387,16 @@ int main(int argc, char **argv)
 			pthread_mutex_unlock(&st.lock);
 			YB_LOG(YB_LOG_WARN, "measure_failed", "{s:s}", "err", errstr);
 		} else {
+			char *sample;
+
 			pthread_mutex_unlock(&st.lock);
 			render(&text, groups, ng, parts, np, &st, wall_ms() - start);
+			sample = history_sample(groups, ng, parts, np, config, start, st.errors);
 			pthread_mutex_lock(&st.lock);
 			yb_buf_free(&st.metrics);
 			st.metrics = text;
 			st.last_ok_ms = wall_ms();
+			history_add(&st, sample);
 			pthread_mutex_unlock(&st.lock);
 		}
 		free(groups);
@@ -332,6 +412,9 @@ int main(int argc, char **argv)
 out:
 	yb_http_stop(http);
 	yb_buf_free(&st.metrics);
+	for (size_t i = 0; st.history != NULL && i < st.history_cap; i++)
+		free(st.history[i]);
+	free(st.history);
 	pthread_mutex_destroy(&st.lock);
 	yb_props_destroy(config);
 	return exit_code;
