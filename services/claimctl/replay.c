@@ -160,8 +160,10 @@ static void replay_usage(FILE *out)
 	    "reporting exactly which claims change and the fund impact by scheme and fund.\n"
 	    "\n"
 	    "Options:\n"
-	    "      --from TIME          compare claims stamped from TIME (ISO-8601 with offset)\n"
-	    "      --to TIME            ... and before TIME (default: all)\n"
+	    "      --from TIME|OFFSET   compare claims stamped from TIME (ISO-8601 with offset),\n"
+	    "                           or from this offset of the claims topic's partitions\n"
+	    "      --to TIME|OFFSET     ... and before TIME or OFFSET (default: all)\n"
+	    "      --audit              compare with the recorded settlements (the default)\n"
 	    "  -p, --policies DIR       the policies to replay under (default: as adjudicate)\n"
 	    "      --json FILE          write the full report as JSON to FILE\n"
 	    "      --show N             differing claims to list (default 10)\n"
@@ -198,13 +200,14 @@ static json_t *field_diff(const json_t *recorded, const json_t *replayed)
 
 int claimctl_replay(int argc, char **argv)
 {
-	enum { OPT_FROM = 1000, OPT_TO, OPT_JSON, OPT_SHOW };
+	enum { OPT_FROM = 1000, OPT_TO, OPT_JSON, OPT_SHOW, OPT_AUDIT };
 	static const struct option options[] = {
 	    {"from", required_argument, NULL, OPT_FROM},
 	    {"to", required_argument, NULL, OPT_TO},
 	    {"policies", required_argument, NULL, 'p'},
 	    {"json", required_argument, NULL, OPT_JSON},
 	    {"show", required_argument, NULL, OPT_SHOW},
+	    {"audit", no_argument, NULL, OPT_AUDIT},
 	    {"brokers", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -213,6 +216,7 @@ int claimctl_replay(int argc, char **argv)
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	const char *policies = NULL, *json_path = NULL;
 	int64_t from = INT64_MIN, to = INT64_MAX;
+	int64_t from_offset = 0, to_offset = INT64_MAX; /* a range of claims-topic offsets */
 	long show = 10;
 	int opt, exit_code = CLAIMCTL_EXIT_USAGE;
 	yb_props *props = yb_props_new();
@@ -236,14 +240,28 @@ int claimctl_replay(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "p:b:X:h", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_FROM:
-		case OPT_TO:
-			if (yb_instant_parse(optarg, strlen(optarg),
-					     opt == OPT_FROM ? &from : &to) != 0) {
-				fprintf(stderr, "claimctl replay: '%s' is not a time with offset\n",
+		case OPT_TO: {
+			char *end;
+			long long offset = strtoll(optarg, &end, 10);
+
+			if (*end == '\0' && end != optarg && offset >= 0) {
+				/* An offset of the claims topic, in every partition. */
+				if (opt == OPT_FROM)
+					from_offset = offset;
+				else
+					to_offset = offset;
+			} else if (yb_instant_parse(optarg, strlen(optarg),
+						    opt == OPT_FROM ? &from : &to) != 0) {
+				fprintf(stderr,
+					"claimctl replay: '%s' is neither a time with offset nor a "
+					"claims-topic offset\n",
 					optarg);
 				goto out;
 			}
 			break;
+		}
+		case OPT_AUDIT:
+			break; /* comparing is what replay does; the flag reads as the issue says */
 		case 'p':
 			policies = optarg;
 			break;
@@ -328,7 +346,8 @@ int claimctl_replay(int argc, char **argv)
 			continue;
 		}
 		rc = yb_ledger_apply(ledger, &rec, &s, errstr, sizeof(errstr));
-		compare = rc == 1 && s != NULL && e->time >= from;
+		compare = rc == 1 && s != NULL && e->time >= from && e->offset >= from_offset &&
+			  e->offset < to_offset;
 		if (!compare)
 			continue;
 		if (s->duplicate) {

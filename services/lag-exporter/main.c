@@ -193,7 +193,7 @@ static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_p
 	    st->scrapes, st->errors, took_ms / 1000, took_ms % 1000);
 }
 
-/* One measurement for the status page: {"t":..,"lag":{group:n},"lag_seconds":{group:s},
+/* One measurement for the status page: {"t":..,"lag":{"group topic/p":n},"lag_seconds":{group:s},
  * "offsets":{topic:n},"errors":n}. */
 static char *history_sample(const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
 			    size_t np, const yb_props *config, int64_t at, uint64_t errors)
@@ -202,18 +202,21 @@ static char *history_sample(const yb_group_info *groups, size_t ng, const yb_par
 	json_t *sample;
 	char *text, topics[512], *save = NULL, errstr[256];
 
+	/* Lag by group and partition ("group topic/3"); lag in seconds by group (the oldest). */
+	for (size_t i = 0; i < np; i++) {
+		char series[600];
+
+		snprintf(series, sizeof(series), "%s %s/%d", groups[parts[i].group].group,
+			 parts[i].topic, (int)parts[i].partition);
+		json_object_set_new(lag, series, json_integer(parts[i].lag > 0 ? parts[i].lag : 0));
+	}
 	for (size_t k = 0; k < ng; k++) {
-		int64_t sum = 0, oldest = 0;
+		int64_t oldest = 0;
 
 		for (size_t i = 0; i < np; i++) {
-			if (parts[i].group != (int)k)
-				continue;
-			if (parts[i].lag > 0)
-				sum += parts[i].lag;
-			if (parts[i].lag_ms > oldest)
+			if (parts[i].group == (int)k && parts[i].lag_ms > oldest)
 				oldest = parts[i].lag_ms;
 		}
-		json_object_set_new(lag, groups[k].group, json_integer(sum));
 		json_object_set_new(seconds, groups[k].group, json_real((double)oldest / 1000.0));
 	}
 	snprintf(topics, sizeof(topics), "%s", yb_props_get(config, "status.topics"));
