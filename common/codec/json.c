@@ -711,14 +711,17 @@ int yb_json_format(const yb_record *record, yb_buf *buf)
 	return YB_OK;
 }
 
-int yb_json_write_line(const yb_record *record, FILE *stream)
+int yb_json_write_line(const yb_record *record, yb_buf *scratch, FILE *stream)
 {
-	yb_buf buf = {0};
-	int rc = yb_json_format(record, &buf);
+	yb_buf own = {0};
+	yb_buf *buf = scratch != NULL ? scratch : &own;
+	int rc;
 
+	buf->len = 0;
+	rc = yb_json_format(record, buf);
 	if (rc == YB_OK &&
-	    (fwrite(buf.data, 1, buf.len, stream) != buf.len || fputc('\n', stream) == EOF))
+	    (fwrite(buf->data, 1, buf->len, stream) != buf->len || fputc('\n', stream) == EOF))
 		rc = YB_EIO;
-	yb_buf_free(&buf);
+	yb_buf_free(&own);
 	return rc;
 }

@@ -47,9 +47,11 @@ json_t *yb_json_encode(const yb_record *record);
 int yb_json_format(const yb_record *record, yb_buf *buf);
 
 /*
- * Write record as one compact JSON line (with "\n") to stream. Returns YB_OK, YB_EINVAL (the
- * record breaks its schema), YB_ENOMEM or YB_EIO.
+ * Write record as one compact JSON line (with "\n") to stream, formatted in scratch (emptied
+ * first; kept for the next line, so a loop allocates nothing) or, when scratch is NULL, in a
+ * buffer of its own. Returns YB_OK, YB_EINVAL (the record breaks its schema), YB_ENOMEM or
+ * YB_EIO.
  */
-int yb_json_write_line(const yb_record *record, FILE *stream);
+int yb_json_write_line(const yb_record *record, yb_buf *scratch, FILE *stream);
 
 #endif

@@ -81,47 +81,28 @@ void yb_consumer_destroy(yb_consumer *c)
 int yb_consumer_assign_all(yb_consumer *c, const char *topic, int64_t start, int timeout_ms,
 			   char *errstr, size_t errlen)
 {
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, topic, NULL);
-	rd_kafka_topic_partition_list_t *list = NULL;
+	rd_kafka_topic_partition_list_t *list;
 	rd_kafka_resp_err_t err;
-	int rc = YB_OK;
+	int32_t *ids = NULL;
+	int count = 0;
+	int rc = yb_kafka_topic_partitions(c->rk, topic, timeout_ms, &ids, &count, errstr, errlen);
 
-	if (rkt == NULL) {
-		snprintf(errstr, errlen, "topic %s: %s", topic,
-			 rd_kafka_err2str(rd_kafka_last_error()));
-		return YB_EINVAL;
-	}
-	err = rd_kafka_metadata(c->rk, 0, rkt, &md, timeout_ms);
-	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(errstr, errlen, "metadata of %s: %s", topic, rd_kafka_err2str(err));
-		rc = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
-		goto out;
-	}
-	if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-	    md->topics[0].partition_cnt == 0) {
-		snprintf(errstr, errlen, "topic %s does not exist", topic);
-		rc = YB_ENOTFOUND;
-		goto out;
-	}
-	list = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-	for (int i = 0; i < md->topics[0].partition_cnt; i++)
-		rd_kafka_topic_partition_list_add(list, topic, md->topics[0].partitions[i].id)
-		    ->offset = start == YB_CONSUMER_FROM_BEGINNING ? RD_KAFKA_OFFSET_BEGINNING
-								   : RD_KAFKA_OFFSET_END;
+	if (rc != YB_OK)
+		return rc;
+	list = rd_kafka_topic_partition_list_new(count);
+	for (int i = 0; i < count; i++)
+		rd_kafka_topic_partition_list_add(list, topic, ids[i])->offset =
+		    start == YB_CONSUMER_FROM_BEGINNING ? RD_KAFKA_OFFSET_BEGINNING
+							: RD_KAFKA_OFFSET_END;
 	err = rd_kafka_assign(c->rk, list);
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		snprintf(errstr, errlen, "assign %s: %s", topic, rd_kafka_err2str(err));
 		rc = YB_EIO;
-		goto out;
+	} else {
+		c->partitions = count;
 	}
-	c->partitions = md->topics[0].partition_cnt;
-out:
-	if (list != NULL)
-		rd_kafka_topic_partition_list_destroy(list);
-	if (md != NULL)
-		rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
+	rd_kafka_topic_partition_list_destroy(list);
+	free(ids);
 	return rc;
 }
 

@@ -66,6 +66,42 @@ fail:
 	return NULL;
 }
 
+int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
+			      int *count, char *errstr, size_t errlen)
+{
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	rd_kafka_resp_err_t err;
+	int rc = YB_OK;
+
+	*ids = NULL;
+	*count = 0;
+	if (rkt == NULL) {
+		snprintf(errstr, errlen, "topic %s: %s", topic,
+			 rd_kafka_err2str(rd_kafka_last_error()));
+		return YB_EINVAL;
+	}
+	err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(errstr, errlen, "metadata of %s: %s", topic, rd_kafka_err2str(err));
+		rc = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+	} else if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		   md->topics[0].partition_cnt == 0) {
+		snprintf(errstr, errlen, "topic %s does not exist", topic);
+		rc = YB_ENOTFOUND;
+	} else if ((*ids = malloc((size_t)md->topics[0].partition_cnt * sizeof(**ids))) == NULL) {
+		rc = YB_ENOMEM;
+	} else {
+		for (int p = 0; p < md->topics[0].partition_cnt; p++)
+			(*ids)[p] = md->topics[0].partitions[p].id;
+		*count = md->topics[0].partition_cnt;
+	}
+	if (md != NULL)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(rkt);
+	return rc;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const yb_kafka_topic_info *)a)->name,

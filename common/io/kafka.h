@@ -35,6 +35,14 @@ int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr
 rd_kafka_t *yb_kafka_probe_new(const yb_props *props, const char *group_id,
 			       const char *const *settings, char *errstr, size_t errlen);
 
+/*
+ * *ids = a malloc'ed array of topic's partition ids (the caller frees it), *count their
+ * number. Returns YB_OK; YB_ENOTFOUND when the topic does not exist (or has no
+ * partitions); YB_ETIMEDOUT or YB_EIO when the cluster does not answer; errstr says which.
+ */
+int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
+			      int *count, char *errstr, size_t errlen);
+
 /* One topic as claimctl status shows it. */
 typedef struct yb_kafka_topic_info {
 	char name[256];

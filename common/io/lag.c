@@ -276,38 +276,71 @@ static void ages(rd_kafka_t *rc, yb_partition_lag *parts, size_t count, int time
 		}
 		rd_kafka_message_destroy(m);
 	}
+	/* The client measures again next time: leave it unpaused and unassigned. */
+	rd_kafka_resume_partitions(rc, assign);
 	rd_kafka_assign(rc, NULL);
 	rd_kafka_topic_partition_list_destroy(assign);
 }
 
-int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
-		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
-		 size_t *part_count, char *errstr, size_t errlen)
+struct yb_lag_meter {
+	rd_kafka_t *ru; /* read_uncommitted: admin requests and the log end */
+	rd_kafka_t *rc; /* read_committed: the last stable offset and the records' ages */
+	rd_kafka_queue_t *q;
+};
+
+yb_lag_meter *yb_lag_meter_new(const yb_props *props, char *errstr, size_t errlen)
 {
-	rd_kafka_t *ru = client(props, "read_uncommitted", errstr, errlen);
-	rd_kafka_t *rc = ru != NULL ? client(props, "read_committed", errstr, errlen) : NULL;
-	rd_kafka_queue_t *q = NULL;
+	yb_lag_meter *m = calloc(1, sizeof(*m));
+
+	if (m == NULL) {
+		snprintf(errstr, errlen, "out of memory");
+		return NULL;
+	}
+	m->ru = client(props, "read_uncommitted", errstr, errlen);
+	m->rc = m->ru != NULL ? client(props, "read_committed", errstr, errlen) : NULL;
+	if (m->rc == NULL) {
+		yb_lag_meter_destroy(m);
+		return NULL;
+	}
+	m->q = rd_kafka_queue_new(m->ru);
+	return m;
+}
+
+void yb_lag_meter_destroy(yb_lag_meter *m)
+{
+	if (m == NULL)
+		return;
+	if (m->q != NULL)
+		rd_kafka_queue_destroy(m->q);
+	if (m->rc != NULL) {
+		rd_kafka_consumer_close(m->rc);
+		rd_kafka_destroy(m->rc);
+	}
+	if (m->ru != NULL)
+		rd_kafka_destroy(m->ru);
+	free(m);
+}
+
+int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, int64_t now_ms,
+			 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
+			 size_t *part_count, char *errstr, size_t errlen)
+{
 	char **names = NULL;
 	size_t names_count = 0, cap = 0;
 	yb_group_info *info = NULL;
 	yb_partition_lag *lag = NULL;
 	size_t lag_count = 0;
-	int rc_err = YB_EIO;
+	int rc_err = YB_ENOMEM;
 
 	*groups = NULL;
 	*parts = NULL;
 	*group_count = *part_count = 0;
-	if (ru == NULL || rc == NULL)
-		goto out;
-	q = rd_kafka_queue_new(ru);
 	if (group != NULL) {
 		names = calloc(1, sizeof(char *));
-		if (names == NULL || (names[0] = strdup(group)) == NULL) {
-			rc_err = YB_ENOMEM;
+		if (names == NULL || (names[0] = strdup(group)) == NULL)
 			goto out;
-		}
 		names_count = 1;
-	} else if ((rc_err = list_groups(ru, q, timeout_ms, &names, &names_count, errstr,
+	} else if ((rc_err = list_groups(m->ru, m->q, timeout_ms, &names, &names_count, errstr,
 					 errlen)) != YB_OK) {
 		goto out;
 	}
@@ -317,7 +350,7 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 		rc_err = YB_ENOMEM;
 		goto out;
 	}
-	if (names_count > 0 && (rc_err = describe(ru, q, timeout_ms, names, names_count, info,
+	if (names_count > 0 && (rc_err = describe(m->ru, m->q, timeout_ms, names, names_count, info,
 						  errstr, errlen)) != YB_OK)
 		goto out;
 	if (group != NULL && strcmp(info[0].state, "Dead") == 0) {
@@ -326,8 +359,8 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 		goto out;
 	}
 	for (size_t g = 0; g < names_count; g++) {
-		rc_err = committed(ru, q, timeout_ms, names[g], (int)g, &lag, &lag_count, &cap,
-				   errstr, errlen);
+		rc_err = committed(m->ru, m->q, timeout_ms, names[g], (int)g, &lag, &lag_count,
+				   &cap, errstr, errlen);
 		if (rc_err != YB_OK)
 			goto out;
 	}
@@ -335,10 +368,10 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 		yb_partition_lag *p = &lag[i];
 		int64_t low, high;
 
-		if (rd_kafka_query_watermark_offsets(ru, p->topic, p->partition, &low, &high,
+		if (rd_kafka_query_watermark_offsets(m->ru, p->topic, p->partition, &low, &high,
 						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
 		    (p->log_end = high,
-		     rd_kafka_query_watermark_offsets(rc, p->topic, p->partition, &low, &high,
+		     rd_kafka_query_watermark_offsets(m->rc, p->topic, p->partition, &low, &high,
 						      timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)) {
 			p->log_end = p->stable_end = p->lag = -1;
 			continue;
@@ -347,7 +380,7 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 		p->lag = p->committed < 0 ? -1 : (high > p->committed ? high - p->committed : 0);
 	}
 	if (lag_count > 0) {
-		ages(rc, lag, lag_count, timeout_ms, now_ms);
+		ages(m->rc, lag, lag_count, timeout_ms, now_ms);
 		qsort(lag, lag_count, sizeof(lag[0]), by_partition);
 	}
 	*groups = info;
@@ -363,39 +396,21 @@ out:
 	free(names);
 	free(info);
 	free(lag);
-	if (q != NULL)
-		rd_kafka_queue_destroy(q);
-	if (rc != NULL) {
-		rd_kafka_consumer_close(rc);
-		rd_kafka_destroy(rc);
-	}
-	if (ru != NULL)
-		rd_kafka_destroy(ru);
 	return rc_err;
 }
 
-int yb_kafka_topic_end(const yb_props *props, const char *topic, int timeout_ms, int64_t *records,
-		       char *errstr, size_t errlen)
+int yb_lag_meter_topic_end(yb_lag_meter *m, const char *topic, int timeout_ms, int64_t *records,
+			   char *errstr, size_t errlen)
 {
-	rd_kafka_t *rk = client(props, "read_committed", errstr, errlen);
-	rd_kafka_topic_t *rkt;
-	const struct rd_kafka_metadata *md = NULL;
-	int rc = YB_OK;
+	int32_t *ids = NULL;
+	int count = 0;
+	int rc = yb_kafka_topic_partitions(m->rc, topic, timeout_ms, &ids, &count, errstr, errlen);
 
 	*records = 0;
-	if (rk == NULL)
-		return YB_EIO;
-	rkt = rd_kafka_topic_new(rk, topic, NULL);
-	if (rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-	    md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(errstr, errlen, "topic %s does not exist or does not answer", topic);
-		rc = YB_ENOTFOUND;
-	}
-	for (int p = 0; rc == YB_OK && p < md->topics[0].partition_cnt; p++) {
+	for (int p = 0; rc == YB_OK && p < count; p++) {
 		int64_t low, high;
 
-		if (rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[p].id,
-						     &low, &high,
+		if (rd_kafka_query_watermark_offsets(m->rc, topic, ids[p], &low, &high,
 						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			snprintf(errstr, errlen, "watermarks of %s", topic);
 			rc = YB_EIO;
@@ -403,9 +418,24 @@ int yb_kafka_topic_end(const yb_props *props, const char *topic, int timeout_ms,
 			*records += high;
 		}
 	}
-	if (md != NULL)
-		rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
-	rd_kafka_destroy(rk);
+	free(ids);
+	return rc;
+}
+
+int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
+		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
+		 size_t *part_count, char *errstr, size_t errlen)
+{
+	yb_lag_meter *m = yb_lag_meter_new(props, errstr, errlen);
+	int rc;
+
+	*groups = NULL;
+	*parts = NULL;
+	*group_count = *part_count = 0;
+	if (m == NULL)
+		return YB_EIO;
+	rc = yb_lag_meter_measure(m, group, timeout_ms, now_ms, groups, group_count, parts,
+				  part_count, errstr, errlen);
+	yb_lag_meter_destroy(m);
 	return rc;
 }

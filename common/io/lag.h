@@ -38,21 +38,36 @@ typedef struct yb_partition_lag {
 } yb_partition_lag;
 
 /*
- * Measure the lag of group (NULL: every group of the cluster) with the "kafka.*" props.
- * *groups and *parts are malloc'ed arrays the caller frees, sorted by group, topic,
- * partition. Returns YB_OK; YB_ENOTFOUND when the named group does not exist; YB_EIO or
- * YB_ETIMEDOUT with librdkafka's reason in errstr.
+ * A lag meter keeps its librdkafka clients (and their broker connections) from one
+ * measurement to the next, for a service that measures every few seconds.
+ * NULL (errstr set) when the "kafka.*" props are not a valid client configuration.
  */
-int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
-		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
-		 size_t *part_count, char *errstr, size_t errlen);
+typedef struct yb_lag_meter yb_lag_meter;
+
+yb_lag_meter *yb_lag_meter_new(const yb_props *props, char *errstr, size_t errlen);
+void yb_lag_meter_destroy(yb_lag_meter *m);
+
+/*
+ * Measure the lag of group (NULL: every group of the cluster). *groups and *parts are
+ * malloc'ed arrays the caller frees, sorted by group, topic, partition. Returns YB_OK;
+ * YB_ENOTFOUND when the named group does not exist; YB_EIO or YB_ETIMEDOUT with
+ * librdkafka's reason in errstr.
+ */
+int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, int64_t now_ms,
+			 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
+			 size_t *part_count, char *errstr, size_t errlen);
 
 /*
  * *records = the sum over topic's partitions of the last stable offset (what read_committed
  * consumers can reach): the offsets written so far, for throughput and dead-letter counts.
- * Returns YB_OK, YB_ENOTFOUND (no such topic) or YB_EIO with errstr.
+ * Returns YB_OK, YB_ENOTFOUND (no such topic), YB_ETIMEDOUT or YB_EIO with errstr.
  */
-int yb_kafka_topic_end(const yb_props *props, const char *topic, int timeout_ms, int64_t *records,
-		       char *errstr, size_t errlen);
+int yb_lag_meter_topic_end(yb_lag_meter *m, const char *topic, int timeout_ms, int64_t *records,
+			   char *errstr, size_t errlen);
+
+/* One measurement with a meter of its own, for a command that measures once. */
+int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
+		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
+		 size_t *part_count, char *errstr, size_t errlen);
 
 #endif

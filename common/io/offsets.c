@@ -40,32 +40,20 @@ static int add(yb_offset_reset **plan, size_t *count, size_t *cap, const char *t
 static int add_topic(rd_kafka_t *rk, const char *topic, int timeout_ms, yb_offset_reset **plan,
 		     size_t *count, size_t *cap, char *errstr, size_t errlen)
 {
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-	rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-	int rc = YB_OK;
+	int32_t *ids = NULL;
+	int n = 0;
+	int rc = yb_kafka_topic_partitions(rk, topic, timeout_ms, &ids, &n, errstr, errlen);
 
-	if (err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 ||
-	    md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(errstr, errlen, "topic %s: %s", topic,
-			 err != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(err)
-							   : "does not exist");
-		rc = YB_ENOTFOUND;
-		goto out;
-	}
-	for (int p = 0; p < md->topics[0].partition_cnt && rc == YB_OK; p++) {
-		int32_t id = md->topics[0].partitions[p].id;
+	for (int p = 0; p < n && rc == YB_OK; p++) {
 		int known = 0;
 
 		for (size_t i = 0; i < *count; i++)
-			known |= strcmp((*plan)[i].topic, topic) == 0 && (*plan)[i].partition == id;
+			known |=
+			    strcmp((*plan)[i].topic, topic) == 0 && (*plan)[i].partition == ids[p];
 		if (!known)
-			rc = add(plan, count, cap, topic, id, -1);
+			rc = add(plan, count, cap, topic, ids[p], -1);
 	}
-out:
-	if (md != NULL)
-		rd_kafka_metadata_destroy(md);
-	rd_kafka_topic_destroy(rkt);
+	free(ids);
 	return rc;
 }
 

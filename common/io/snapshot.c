@@ -20,9 +20,8 @@ int yb_snapshot_read(const yb_props *props, const char *topic, int timeout_ms, y
 				  "true",
 				  NULL};
 	rd_kafka_t *rk = yb_kafka_probe_new(props, "yb-snapshot", settings, errstr, errlen);
-	const struct rd_kafka_metadata *md = NULL;
-	rd_kafka_topic_t *rkt = NULL;
 	rd_kafka_topic_partition_list_t *assign = NULL;
+	int32_t *ids = NULL;
 	int64_t *ends = NULL;
 	int partitions = 0, open = 0, rc = YB_OK;
 	size_t read = 0;
@@ -31,18 +30,13 @@ int yb_snapshot_read(const yb_props *props, const char *topic, int timeout_ms, y
 		*count = 0;
 	if (rk == NULL)
 		return YB_EIO;
-	rkt = rd_kafka_topic_new(rk, topic, NULL);
-	if (rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-	    md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(errstr, errlen, "topic %s does not exist or does not answer", topic);
-		rc = YB_ENOTFOUND;
+	rc = yb_kafka_topic_partitions(rk, topic, timeout_ms, &ids, &partitions, errstr, errlen);
+	if (rc != YB_OK)
 		goto out;
-	}
-	partitions = md->topics[0].partition_cnt;
-	ends = calloc((size_t)partitions + 1, sizeof(*ends));
+	ends = calloc((size_t)partitions, sizeof(*ends));
 	assign = rd_kafka_topic_partition_list_new(partitions);
 	for (int p = 0; p < partitions && ends != NULL; p++) {
-		int32_t id = md->topics[0].partitions[p].id;
+		int32_t id = ids[p];
 		int64_t low, high;
 
 		/* The read_committed high watermark is the last stable offset. */
@@ -80,7 +74,7 @@ int yb_snapshot_read(const yb_props *props, const char *topic, int timeout_ms, y
 			rc = YB_ETIMEDOUT;
 			break;
 		}
-		for (p = 0; p < partitions && md->topics[0].partitions[p].id != m->partition; p++)
+		for (p = 0; p < partitions && ids[p] != m->partition; p++)
 			;
 		if (p == partitions || ends[p] < 0) {
 			rd_kafka_message_destroy(m);
@@ -121,10 +115,7 @@ out:
 		*count = read;
 	if (assign != NULL)
 		rd_kafka_topic_partition_list_destroy(assign);
-	if (md != NULL)
-		rd_kafka_metadata_destroy(md);
-	if (rkt != NULL)
-		rd_kafka_topic_destroy(rkt);
+	free(ids);
 	free(ends);
 	rd_kafka_consumer_close(rk);
 	rd_kafka_destroy(rk);

@@ -81,7 +81,7 @@ static int write_dead_letter(const char *source, const char *error, const char *
 	r.as.dead_letter.error = error;
 	r.as.dead_letter.payload = (const uint8_t *)line;
 	r.as.dead_letter.payload_len = (uint32_t)len;
-	return yb_json_write_line(&r, stdout);
+	return yb_json_write_line(&r, NULL, stdout);
 }
 
 /* Status and reason codes are engine constants; a recorded settlement's are not. */

@@ -266,9 +266,10 @@ static void decode_usage(FILE *out)
 		"  -h, --help                this text\n");
 }
 
-static int print_record(const yb_record *record)
+/* One JSON line, formatted in the run's buffer: no allocation per record. */
+static int print_record(run *r, const yb_record *record)
 {
-	return yb_json_write_line(record, stdout);
+	return yb_json_write_line(record, &r->buf, stdout);
 }
 
 int claimctl_decode(int argc, char **argv)
@@ -352,7 +353,7 @@ int claimctl_decode(int argc, char **argv)
 			fprintf(stderr, "%s: message %" PRIu64 " at byte %" PRIu64 ": %s\n",
 				r.input_name, index, position, errstr);
 			r.refused++;
-		} else if (print_record(&record) != YB_OK) {
+		} else if (print_record(&r, &record) != YB_OK) {
 			fprintf(stderr, "claimctl decode: writing: %s\n", strerror(errno));
 			goto out;
 		} else {
@@ -631,7 +632,7 @@ static int print_dead_letter(const yb_message *m, const char *error)
 		d->has_failed_at = true;
 		d->failed_at = m->timestamp_ms;
 	}
-	return yb_json_write_line(&record, stdout);
+	return yb_json_write_line(&record, NULL, stdout);
 }
 
 static int parse_count(const char *text, uint64_t *out)
@@ -775,7 +776,7 @@ int claimctl_consume(int argc, char **argv)
 				goto out;
 			continue;
 		}
-		if (print_record(&record) != YB_OK)
+		if (print_record(&r, &record) != YB_OK)
 			goto out;
 		r.ok++;
 	}

@@ -195,8 +195,9 @@ static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_p
 
 /* One measurement for the status page: {"t":..,"lag":{"group topic/p":n},"lag_seconds":{group:s},
  * "offsets":{topic:n},"errors":n}. */
-static char *history_sample(const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
-			    size_t np, const yb_props *config, int64_t at, uint64_t errors)
+static char *history_sample(yb_lag_meter *meter, const yb_group_info *groups, size_t ng,
+			    const yb_partition_lag *parts, size_t np, const yb_props *config,
+			    int64_t at, uint64_t errors)
 {
 	json_t *lag = json_object(), *seconds = json_object(), *offsets = json_object();
 	json_t *sample;
@@ -223,8 +224,9 @@ static char *history_sample(const yb_group_info *groups, size_t ng, const yb_par
 	for (char *t = strtok_r(topics, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
 		int64_t end = 0;
 
-		if (yb_kafka_topic_end(config, t, (int)yb_config_int(config, "request.timeout.ms"),
-				       &end, errstr, sizeof(errstr)) == YB_OK)
+		if (yb_lag_meter_topic_end(meter, t,
+					   (int)yb_config_int(config, "request.timeout.ms"), &end,
+					   errstr, sizeof(errstr)) == YB_OK)
 			json_object_set_new(offsets, t, json_integer(end));
 	}
 	sample =
@@ -325,6 +327,7 @@ int main(int argc, char **argv)
 	int n_overrides = 0, opt, exit_code = 1;
 	yb_props *config = NULL;
 	yb_http *http = NULL;
+	yb_lag_meter *meter = NULL;
 	state st;
 	char errstr[512];
 	struct sigaction sa;
@@ -360,6 +363,11 @@ int main(int argc, char **argv)
 	st.history = calloc(st.history_cap, sizeof(char *));
 	if (st.history == NULL)
 		goto out;
+	meter = yb_lag_meter_new(config, errstr, sizeof(errstr));
+	if (meter == NULL) {
+		fprintf(stderr, "lag-exporter: %s\n", errstr);
+		goto out;
+	}
 	if (yb_http_start(&http, yb_props_get(config, "http.listen"), serve, &st, errstr,
 			  sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "lag-exporter: %s\n", errstr);
@@ -378,9 +386,10 @@ int main(int argc, char **argv)
 		yb_partition_lag *parts = NULL;
 		size_t ng = 0, np = 0;
 		int64_t start = wall_ms();
-		int rc = yb_kafka_lag(config, strcmp(group, "*") == 0 ? NULL : group,
-				      (int)yb_config_int(config, "request.timeout.ms"), start,
-				      &groups, &ng, &parts, &np, errstr, sizeof(errstr));
+		int rc =
+		    yb_lag_meter_measure(meter, strcmp(group, "*") == 0 ? NULL : group,
+					 (int)yb_config_int(config, "request.timeout.ms"), start,
+					 &groups, &ng, &parts, &np, errstr, sizeof(errstr));
 		yb_buf text = {0};
 
 		pthread_mutex_lock(&st.lock);
@@ -394,7 +403,8 @@ int main(int argc, char **argv)
 
 			pthread_mutex_unlock(&st.lock);
 			render(&text, groups, ng, parts, np, &st, wall_ms() - start);
-			sample = history_sample(groups, ng, parts, np, config, start, st.errors);
+			sample =
+			    history_sample(meter, groups, ng, parts, np, config, start, st.errors);
 			pthread_mutex_lock(&st.lock);
 			yb_buf_free(&st.metrics);
 			st.metrics = text;
@@ -414,6 +424,7 @@ int main(int argc, char **argv)
 	exit_code = 0;
 out:
 	yb_http_stop(http);
+	yb_lag_meter_destroy(meter);
 	yb_buf_free(&st.metrics);
 	for (size_t i = 0; st.history != NULL && i < st.history_cap; i++)
 		free(st.history[i]);
