@@ -188,6 +188,18 @@ static const char *const resident_categories[] = {"adult",
 static const char *const employee_categories[] = {"employee", "employee", "employee", "retiree",
 						  "flexible"};
 
+/* A payment of m's scheme with the fields every kind carries; the caller adds the rest. */
+static yb_record payment(const member *m, const char *event_id, const char *kind)
+{
+	yb_record p = {.type = YB_RECORD_PAYMENT};
+
+	p.as.payment.event_id = event_id;
+	p.as.payment.member_id = m->id;
+	p.as.payment.scheme = m->s->name;
+	p.as.payment.kind = kind;
+	return p;
+}
+
 static int enroll_and_pay(gen *g, member *m, uint64_t n)
 {
 	yb_record e = {.type = YB_RECORD_ENROLLMENT};
@@ -240,7 +252,7 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 		if (strcmp(m->category, "retiree") == 0)
 			return YB_OK;
 		for (int k = 0; k < 24; k++) {
-			yb_record p = {.type = YB_RECORD_PAYMENT};
+			yb_record p = payment(m, pid, "contribution");
 			yb_payment *pay = &p.as.payment;
 			int py = y - 1 + k / 12, pm = k % 12 + 1;
 
@@ -248,10 +260,6 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 				continue;
 			id(pid, sizeof(pid), m->s->prefix, "C", n * 100 + (uint64_t)k);
 			snprintf(period, sizeof(period), "%04d-%02d", py, pm);
-			pay->event_id = pid;
-			pay->member_id = m->id;
-			pay->scheme = m->s->name;
-			pay->kind = "contribution";
 			pay->period = period;
 			pay->has_wage_fen = true;
 			pay->wage_fen = yb_fen(300000 + pick(&g->r, 1200000));
@@ -261,13 +269,9 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 				return YB_ENOMEM;
 		}
 		if (chance(&g->r, 60)) {
-			yb_record p = {.type = YB_RECORD_PAYMENT};
+			yb_record p = payment(m, pid, "large_relief_fee");
 
 			id(pid, sizeof(pid), m->s->prefix, "L", n);
-			p.as.payment.event_id = pid;
-			p.as.payment.member_id = m->id;
-			p.as.payment.scheme = m->s->name;
-			p.as.payment.kind = "large_relief_fee";
 			p.as.payment.has_coverage_year = true;
 			p.as.payment.coverage_year = y;
 			p.as.payment.amount_fen = yb_fen(3600);
@@ -279,7 +283,7 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 	}
 	/* Residents: last year's premium for most, this year's on time, late or never. */
 	for (int year = y - 1; year <= y; year++) {
-		yb_record p = {.type = YB_RECORD_PAYMENT};
+		yb_record p = payment(m, pid, "premium");
 		int32_t paid_on;
 		int roll = pick(&g->r, 100);
 
@@ -291,10 +295,6 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 			      ? jan1 + 10 + pick(&g->r, 120) /* late */
 			      : yb_date_from_ymd(year - 1, 11, 1) + pick(&g->r, 55);
 		id(pid, sizeof(pid), m->s->prefix, "P", n * 10 + (uint64_t)(year - y + 1));
-		p.as.payment.event_id = pid;
-		p.as.payment.member_id = m->id;
-		p.as.payment.scheme = m->s->name;
-		p.as.payment.kind = "premium";
 		p.as.payment.has_coverage_year = true;
 		p.as.payment.coverage_year = year;
 		p.as.payment.amount_fen = yb_fen(35000 + 3000 * (year - y + 1));
