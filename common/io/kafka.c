@@ -162,3 +162,58 @@ out:
 	rd_kafka_metadata_destroy(md);
 	return rc;
 }
+
+struct yb_end_probe {
+	rd_kafka_t *rk;
+};
+
+yb_end_probe *yb_end_probe_new(const yb_props *props, char *errstr, size_t errlen)
+{
+	static const char *const settings[] = {"isolation.level", "read_committed", NULL};
+	yb_end_probe *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		snprintf(errstr, errlen, "out of memory");
+		return NULL;
+	}
+	p->rk = yb_kafka_probe_new(props, "yb-end-probe", settings, errstr, errlen);
+	if (p->rk == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void yb_end_probe_destroy(yb_end_probe *p)
+{
+	if (p == NULL)
+		return;
+	rd_kafka_destroy(p->rk);
+	free(p);
+}
+
+int yb_end_probe_stable_end(yb_end_probe *p, const char *topic, int32_t partition, int timeout_ms,
+			    int64_t *end, char *errstr, size_t errlen)
+{
+	int64_t low, high;
+	rd_kafka_resp_err_t err =
+	    rd_kafka_query_watermark_offsets(p->rk, topic, partition, &low, &high, timeout_ms);
+
+	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(errstr, errlen, "end of %s [%d]: %s", topic, (int)partition,
+			 rd_kafka_err2str(err));
+		return err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+	}
+	*end = high; /* read_committed: the last stable offset */
+	return YB_OK;
+}
+
+int yb_end_probe_partitions(yb_end_probe *p, const char *topic, int timeout_ms, int *count,
+			    char *errstr, size_t errlen)
+{
+	int32_t *ids = NULL;
+	int rc = yb_kafka_topic_partitions(p->rk, topic, timeout_ms, &ids, count, errstr, errlen);
+
+	free(ids);
+	return rc;
+}

@@ -43,6 +43,18 @@ rd_kafka_t *yb_kafka_probe_new(const yb_props *props, const char *group_id,
 int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
 			      int *count, char *errstr, size_t errlen);
 
+/*
+ * An end probe asks for partitions' last stable offsets (the end a read_committed consumer
+ * sees) and partition counts, for a service's barriers; it never joins a group.
+ */
+typedef struct yb_end_probe yb_end_probe;
+yb_end_probe *yb_end_probe_new(const yb_props *props, char *errstr, size_t errlen);
+void yb_end_probe_destroy(yb_end_probe *p);
+int yb_end_probe_stable_end(yb_end_probe *p, const char *topic, int32_t partition, int timeout_ms,
+			    int64_t *end, char *errstr, size_t errlen);
+int yb_end_probe_partitions(yb_end_probe *p, const char *topic, int timeout_ms, int *count,
+			    char *errstr, size_t errlen);
+
 /* One topic as claimctl status shows it. */
 typedef struct yb_kafka_topic_info {
 	char name[256];

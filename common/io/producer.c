@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "io/kafka.h"
+#include "io/stream.h"
 #include "io/log.h"
 #include "rules/error.h"
 
@@ -93,12 +96,19 @@ int yb_producer_send(yb_producer *p, const char *topic, const char *key, const v
 		     size_t len, int64_t timestamp_ms, char *errstr, size_t errlen)
 {
 	size_t key_len = key != NULL ? strlen(key) : 0;
+	struct timespec now;
+	char sent[24];
 
+	/* When it was sent, for the services' end-to-end latency (the timestamp is event time). */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(sent, sizeof(sent), "%lld", (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 	for (;;) {
 		rd_kafka_resp_err_t err = rd_kafka_producev(
 		    p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 		    RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, len),
-		    RD_KAFKA_V_TIMESTAMP(timestamp_ms), RD_KAFKA_V_END);
+		    RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+		    RD_KAFKA_V_HEADER(YB_STREAM_SENT_HEADER, sent, (ssize_t)strlen(sent)),
+		    RD_KAFKA_V_END);
 
 		if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			rd_kafka_poll(p->rk, 0);

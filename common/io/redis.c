@@ -49,6 +49,13 @@ int yb_redis_connect(yb_redis **out, const char *host, int port, int timeout_ms,
 	return YB_OK;
 }
 
+int yb_redis_reconnect(yb_redis *redis, char *errstr, size_t errlen)
+{
+	if (redisReconnect(redis->ctx) != REDIS_OK)
+		return context_error(redis->ctx, "reconnect", errstr, errlen);
+	return YB_OK;
+}
+
 void yb_redis_destroy(yb_redis *redis)
 {
 	if (redis == NULL)

@@ -30,6 +30,12 @@ typedef struct yb_redis_script {
 int yb_redis_connect(yb_redis **out, const char *host, int port, int timeout_ms, char *errstr,
 		     size_t errlen);
 
+/*
+ * Drop the connection and whatever is queued on it, and connect again to the same server
+ * with the same timeouts (after a failure: hiredis refuses every call on a failed context).
+ */
+int yb_redis_reconnect(yb_redis *redis, char *errstr, size_t errlen);
+
 /* Close the connection. Accepts NULL. */
 void yb_redis_destroy(yb_redis *redis);
 

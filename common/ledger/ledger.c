@@ -19,16 +19,11 @@
 #define ARENA_SIZE    (256 * 1024)
 #define INST_MEM_SIZE 2048
 
-typedef struct year_entry {
-	int32_t year;
-	yb_year_acc acc;
-} year_entry;
-
 typedef struct member_entry {
 	char scheme[YB_POLICY_NAME_LEN];
 	yb_member member;
 	int year_count;
-	year_entry years[MAX_YEARS];
+	yb_member_year years[MAX_YEARS];
 } member_entry;
 
 typedef struct institution_entry {
@@ -46,6 +41,8 @@ typedef struct claim_entry {
 	int32_t year;
 	int level; /* of the institution, for referrals */
 	bool rejected;
+	int32_t partition, reversal_partition;
+	int64_t offset, reversal_offset;
 } claim_entry;
 
 struct yb_ledger {
@@ -324,6 +321,8 @@ static int apply_claim(yb_ledger *l, const yb_claim *c, const yb_settlement **ou
 	*slot = entry;
 	if (entry == NULL)
 		return YB_ENOMEM;
+	entry->partition = entry->reversal_partition = -1;
+	entry->offset = entry->reversal_offset = -1;
 
 	m = member_of(l, c->member_id, 0);
 	if (m != NULL && strcmp(m->scheme, c->scheme) != 0)
@@ -429,4 +428,265 @@ int yb_ledger_apply(yb_ledger *l, const yb_record *record, const yb_settlement *
 			 yb_record_desc_of(record->type)->name);
 		return YB_EINVAL;
 	}
+}
+
+void yb_ledger_forget_members(yb_ledger *l)
+{
+	yb_strmap_clear(l->members, free_pointer);
+	yb_strmap_clear(l->claims, free_claim);
+	yb_strmap_clear(l->events, NULL);
+}
+
+int yb_ledger_load_member(yb_ledger *l, const char *member_id, int64_t pa_spent_fen,
+			  const yb_member_year *years, size_t count)
+{
+	member_entry *m = member_of(l, member_id, 1);
+
+	if (m == NULL)
+		return YB_ENOMEM;
+	m->member.pa_spent_fen = pa_spent_fen;
+	for (size_t i = 0; i < count; i++)
+		*year_of(m, years[i].year) = years[i].acc;
+	return YB_OK;
+}
+
+static uint8_t *copy_bytes(const uint8_t *bytes, size_t len)
+{
+	uint8_t *copy = malloc(len > 0 ? len : 1);
+
+	if (copy != NULL && len > 0)
+		memcpy(copy, bytes, len);
+	return copy;
+}
+
+int yb_ledger_load_claim(yb_ledger *l, const yb_claim_state *c)
+{
+	claim_entry **slot, *entry;
+	int created;
+
+	slot = yb_strmap_put(l->claims, c->claim_id, &created);
+	if (slot == NULL)
+		return YB_ENOMEM;
+	if (!created)
+		free_claim(slot);
+	entry = calloc(1, sizeof(*entry));
+	*slot = entry;
+	if (entry == NULL)
+		return YB_ENOMEM;
+	entry->settlement = copy_bytes(c->settlement, c->settlement_len);
+	entry->settlement_len = c->settlement_len;
+	if (c->reversal != NULL) {
+		entry->reversal = copy_bytes(c->reversal, c->reversal_len);
+		entry->reversal_len = c->reversal_len;
+		if (entry->reversal == NULL)
+			return YB_ENOMEM;
+	}
+	if (entry->settlement == NULL)
+		return YB_ENOMEM;
+	entry->delta = c->delta;
+	snprintf(entry->member_id, sizeof(entry->member_id), "%s", c->member_id);
+	entry->year = c->year;
+	entry->level = c->level;
+	entry->rejected = c->rejected;
+	entry->partition = c->partition;
+	entry->offset = c->offset;
+	entry->reversal_partition = c->reversal_partition;
+	entry->reversal_offset = c->reversal_offset;
+	return YB_OK;
+}
+
+static void state_of(const char *claim_id, const claim_entry *e, yb_claim_state *out)
+{
+	out->claim_id = claim_id;
+	out->member_id = e->member_id;
+	out->settlement = e->settlement;
+	out->settlement_len = e->settlement_len;
+	out->reversal = e->reversal;
+	out->reversal_len = e->reversal_len;
+	out->delta = e->delta;
+	out->year = e->year;
+	out->level = e->level;
+	out->rejected = e->rejected;
+	out->partition = e->partition;
+	out->offset = e->offset;
+	out->reversal_partition = e->reversal_partition;
+	out->reversal_offset = e->reversal_offset;
+}
+
+int yb_ledger_claim(const yb_ledger *l, const char *claim_id, yb_claim_state *out)
+{
+	claim_entry **slot = yb_strmap_get(l->claims, claim_id);
+
+	if (slot == NULL || *slot == NULL)
+		return YB_ENOTFOUND;
+	state_of(claim_id, *slot, out);
+	out->claim_id = claim_id;
+	return YB_OK;
+}
+
+void yb_ledger_set_source(yb_ledger *l, const char *claim_id, bool reversal, int32_t partition,
+			  int64_t offset)
+{
+	claim_entry **slot = yb_strmap_get(l->claims, claim_id);
+
+	if (slot == NULL || *slot == NULL)
+		return;
+	if (reversal) {
+		(*slot)->reversal_partition = partition;
+		(*slot)->reversal_offset = offset;
+	} else {
+		(*slot)->partition = partition;
+		(*slot)->offset = offset;
+	}
+}
+
+int yb_ledger_member_year(const yb_ledger *l, const char *member_id, int32_t year, yb_year_acc *acc,
+			  int64_t *pa_spent_fen)
+{
+	member_entry **slot = yb_strmap_get(l->members, member_id);
+	const yb_year_acc *found;
+
+	if (slot == NULL || *slot == NULL)
+		return YB_ENOTFOUND;
+	found = find_year(*slot, year);
+	if (found != NULL)
+		*acc = *found;
+	else
+		memset(acc, 0, sizeof(*acc));
+	*pa_spent_fen = (*slot)->member.pa_spent_fen;
+	return YB_OK;
+}
+
+typedef struct each_member_ctx {
+	int (*fn)(const char *, int64_t, const yb_member_year *, size_t, void *);
+	void *opaque;
+} each_member_ctx;
+
+static int each_member(const char *key, void *value, void *opaque)
+{
+	const member_entry *m = *(member_entry **)value;
+	each_member_ctx *ctx = opaque;
+
+	return ctx->fn(key, m->member.pa_spent_fen, m->years, (size_t)m->year_count, ctx->opaque);
+}
+
+int yb_ledger_each_member(const yb_ledger *l,
+			  int (*fn)(const char *member_id, int64_t pa_spent_fen,
+				    const yb_member_year *years, size_t count, void *opaque),
+			  void *opaque)
+{
+	each_member_ctx ctx = {fn, opaque};
+
+	return yb_strmap_each(l->members, each_member, &ctx);
+}
+
+typedef struct each_claim_ctx {
+	int (*fn)(const yb_claim_state *, void *);
+	void *opaque;
+} each_claim_ctx;
+
+static int each_claim(const char *key, void *value, void *opaque)
+{
+	each_claim_ctx *ctx = opaque;
+	yb_claim_state state;
+
+	state_of(key, *(claim_entry **)value, &state);
+	return ctx->fn(&state, ctx->opaque);
+}
+
+int yb_ledger_each_claim(const yb_ledger *l, int (*fn)(const yb_claim_state *claim, void *opaque),
+			 void *opaque)
+{
+	each_claim_ctx ctx = {fn, opaque};
+
+	return yb_strmap_each(l->claims, each_claim, &ctx);
+}
+
+/*
+ * The packed form: format, reversed, rejected, then little-endian-by-host fixed fields, the
+ * delta as the struct's bytes (a layout change bumps YB_CLAIM_STATE_FORMAT; Redis is a
+ * cache, rebuilt with claimctl rebuild), then member_id (with its NUL), the settlement and
+ * the reversal bytes.
+ */
+typedef struct packed_head {
+	uint8_t format, reversed, rejected, pad;
+	int32_t year, level, partition, reversal_partition;
+	uint32_t member_id_len, settlement_len, reversal_len, delta_size;
+	int64_t offset, reversal_offset;
+} packed_head;
+
+int yb_claim_state_pack(const yb_claim_state *c, yb_buf *out)
+{
+	packed_head h = {0};
+	size_t member_len = strlen(c->member_id) + 1;
+	size_t total = sizeof(h) + sizeof(c->delta) + member_len + c->settlement_len +
+		       (c->reversal != NULL ? c->reversal_len : 0);
+	uint8_t *p;
+
+	h.format = YB_CLAIM_STATE_FORMAT;
+	h.reversed = c->reversal != NULL;
+	h.rejected = c->rejected;
+	h.year = c->year;
+	h.level = c->level;
+	h.partition = c->partition;
+	h.reversal_partition = c->reversal_partition;
+	h.offset = c->offset;
+	h.reversal_offset = c->reversal_offset;
+	h.member_id_len = (uint32_t)member_len;
+	h.settlement_len = (uint32_t)c->settlement_len;
+	h.reversal_len = c->reversal != NULL ? (uint32_t)c->reversal_len : 0;
+	h.delta_size = sizeof(c->delta);
+	out->len = 0;
+	if (yb_buf_reserve(out, total) != 0)
+		return YB_ENOMEM;
+	p = out->data;
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	memcpy(p, &c->delta, sizeof(c->delta));
+	p += sizeof(c->delta);
+	memcpy(p, c->member_id, member_len);
+	p += member_len;
+	memcpy(p, c->settlement, c->settlement_len);
+	p += c->settlement_len;
+	if (c->reversal != NULL)
+		memcpy(p, c->reversal, c->reversal_len);
+	out->len = total;
+	return YB_OK;
+}
+
+int yb_claim_state_unpack(const uint8_t *bytes, size_t len, const char *claim_id,
+			  yb_claim_state *out)
+{
+	packed_head h;
+	const uint8_t *p = bytes;
+
+	if (len < sizeof(h))
+		return YB_EINVAL;
+	memcpy(&h, p, sizeof(h));
+	if (h.format != YB_CLAIM_STATE_FORMAT || h.delta_size != sizeof(out->delta) ||
+	    (uint64_t)sizeof(h) + h.delta_size + h.member_id_len + h.settlement_len +
+		    h.reversal_len !=
+		len ||
+	    h.member_id_len == 0 || p[sizeof(h) + h.delta_size + h.member_id_len - 1] != '\0')
+		return YB_EINVAL;
+	p += sizeof(h);
+	memset(out, 0, sizeof(*out));
+	out->claim_id = claim_id;
+	memcpy(&out->delta, p, sizeof(out->delta));
+	p += sizeof(out->delta);
+	out->member_id = (const char *)p; /* stored with its terminating NUL */
+	p += h.member_id_len;
+	out->settlement = p;
+	out->settlement_len = h.settlement_len;
+	p += h.settlement_len;
+	out->reversal = h.reversed ? p : NULL;
+	out->reversal_len = h.reversal_len;
+	out->year = h.year;
+	out->level = h.level;
+	out->rejected = h.rejected != 0;
+	out->partition = h.partition;
+	out->offset = h.offset;
+	out->reversal_partition = h.reversal_partition;
+	out->reversal_offset = h.reversal_offset;
+	return YB_OK;
 }

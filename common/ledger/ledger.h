@@ -18,9 +18,11 @@
 #ifndef YB_LEDGER_LEDGER_H
 #define YB_LEDGER_LEDGER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "codec/record.h"
+#include "rules/member.h"
 #include "rules/policy.h"
 
 typedef struct yb_ledger yb_ledger;
@@ -50,5 +52,85 @@ typedef struct yb_ledger_stats {
 } yb_ledger_stats;
 
 void yb_ledger_stats_get(const yb_ledger *ledger, yb_ledger_stats *stats);
+
+/*
+ * The streaming services keep this state in Redis and use a ledger as the working set of
+ * one batch (services/adjudicator): forget the members, load each member's recorded
+ * accumulators and claims, fold its events and apply the batch's claims in event-time
+ * order, then read back what each claim recorded and moved. claimctl rebuild goes the other
+ * way: it replays the topics into a ledger and writes every member and claim out.
+ */
+
+/* One claim as recorded: what was published for it and what it moved. */
+typedef struct yb_claim_state {
+	const char *claim_id;
+	const char *member_id;
+	const uint8_t *settlement; /* Avro single-object bytes, as published */
+	size_t settlement_len;
+	const uint8_t *reversal; /* the reversal's settlement, NULL when not reversed */
+	size_t reversal_len;
+	yb_year_acc delta; /* what the claim moved; zero when rejected */
+	int32_t year;
+	int32_t level; /* the institution's, for referrals; -1 unknown */
+	bool rejected;
+	/* Where the claim and its reversal were read (-1 unknown): a message read again after
+	 * a crash is told from a resubmitted claim_id by these. */
+	int32_t partition, reversal_partition;
+	int64_t offset, reversal_offset;
+} yb_claim_state;
+
+/* One benefit year of a member's accumulators. */
+typedef struct yb_member_year {
+	int32_t year;
+	yb_year_acc acc;
+} yb_member_year;
+
+/* Forget every member, claim and event id; institutions stay. */
+void yb_ledger_forget_members(yb_ledger *ledger);
+
+/*
+ * Load a member's recorded accumulators and personal-account spending, before its events
+ * are folded. Returns YB_OK or YB_ENOMEM.
+ */
+int yb_ledger_load_member(yb_ledger *ledger, const char *member_id, int64_t pa_spent_fen,
+			  const yb_member_year *years, size_t count);
+
+/* Load a recorded claim (copied), so a duplicate, a reversal or a referral finds it. */
+int yb_ledger_load_claim(yb_ledger *ledger, const yb_claim_state *claim);
+
+/*
+ * *out = the recorded state of claim_id (pointers valid until the ledger changes), with
+ * the source position set by yb_ledger_set_source. Returns YB_OK or YB_ENOTFOUND.
+ */
+int yb_ledger_claim(const yb_ledger *ledger, const char *claim_id, yb_claim_state *out);
+
+/* Record where a claim (reversal = false) or its reversal was read. */
+void yb_ledger_set_source(yb_ledger *ledger, const char *claim_id, bool reversal, int32_t partition,
+			  int64_t offset);
+
+/*
+ * A member's accumulators for year (zero when none) and personal-account spending.
+ * Returns YB_OK or YB_ENOTFOUND (no such member).
+ */
+int yb_ledger_member_year(const yb_ledger *ledger, const char *member_id, int32_t year,
+			  yb_year_acc *acc, int64_t *pa_spent_fen);
+
+/* Every member with its years, and every claim, for claimctl rebuild; stops on non-zero. */
+int yb_ledger_each_member(const yb_ledger *ledger,
+			  int (*fn)(const char *member_id, int64_t pa_spent_fen,
+				    const yb_member_year *years, size_t count, void *opaque),
+			  void *opaque);
+int yb_ledger_each_claim(const yb_ledger *ledger,
+			 int (*fn)(const yb_claim_state *claim, void *opaque), void *opaque);
+
+/*
+ * The stored form of a claim's state (Redis): a versioned binary record. Byte 0 is the
+ * format, byte 1 is 1 when the claim has been reversed (the Lua scripts read it).
+ */
+#define YB_CLAIM_STATE_FORMAT 1
+int yb_claim_state_pack(const yb_claim_state *claim, yb_buf *out);
+/* Unpack (pointers into bytes); YB_EINVAL when the bytes are not a record of this format. */
+int yb_claim_state_unpack(const uint8_t *bytes, size_t len, const char *claim_id,
+			  yb_claim_state *out);
 
 #endif

@@ -54,6 +54,35 @@ void yb_strmap_destroy(yb_strmap *map, void (*free_value)(void *value))
 	free(map);
 }
 
+void yb_strmap_clear(yb_strmap *map, void (*free_value)(void *value))
+{
+	for (size_t i = 0; i < map->cap; i++) {
+		if (map->keys[i] == NULL)
+			continue;
+		if (free_value != NULL)
+			free_value(map->values + i * map->value_size);
+		free(map->keys[i]);
+		map->keys[i] = NULL;
+	}
+	memset(map->values, 0, map->cap * map->value_size);
+	map->count = 0;
+}
+
+int yb_strmap_each(const yb_strmap *map, int (*fn)(const char *key, void *value, void *opaque),
+		   void *opaque)
+{
+	for (size_t i = 0; i < map->cap; i++) {
+		int rc;
+
+		if (map->keys[i] == NULL)
+			continue;
+		rc = fn(map->keys[i], map->values + i * map->value_size, opaque);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* The slot of key in keys[cap]: where it is, or the empty slot where it would go. */
 static size_t probe(char *const *keys, size_t cap, const char *key)
 {

@@ -27,4 +27,11 @@ void *yb_strmap_put(yb_strmap *map, const char *key, int *created);
 /* The number of keys. */
 size_t yb_strmap_count(const yb_strmap *map);
 
+/* Remove every entry (free_value, when given, on each value); the capacity stays. */
+void yb_strmap_clear(yb_strmap *map, void (*free_value)(void *value));
+
+/* Call fn on every entry, in no particular order, until it returns non-zero (returned). */
+int yb_strmap_each(const yb_strmap *map, int (*fn)(const char *key, void *value, void *opaque),
+		   void *opaque);
+
 #endif

@@ -1,0 +1,125 @@
+/*
+ * The member store: the pipeline's state in Redis, and the only code that knows its keys.
+ *
+ * Every key of a member carries the hash tag {m:<member_id>}, so Redis Cluster keeps a
+ * member on one slot and the apply script touches one slot only:
+ *
+ *   <prefix>{m:ID}:ev      ZSET  the member's enrollment and payment events (Avro bytes),
+ *                                scored by event time: record timestamp × 4 + rank
+ *                                (enrollment 1, payment 2), so a fold in score order is the
+ *                                event-time order, an enrollment before a payment at a tie
+ *   <prefix>{m:ID}:acc     HASH  v (claims applied: the version an apply must match),
+ *                                pa (personal account spent), y<year> (yb_year_acc bytes)
+ *   <prefix>{m:ID}:claims  HASH  claim_id → the claim's recorded state (ledger.h's packed
+ *                                yb_claim_state: settlement, delta, reversal, source offsets)
+ *   <prefix>progress:<topic>:<partition>  the next offset enrollment-svc has applied
+ *
+ * Everything is pipelined: queue calls, then read their replies in order, so a batch costs
+ * one round trip per phase. Applying a claim is one Lua script that refuses a claim_id
+ * already recorded (or a reversal already made) and a member whose version moved since it
+ * was read: the write is atomic and idempotent, and a stale writer (a zombie after a
+ * rebalance) cannot overwrite a newer state.
+ */
+#ifndef YB_IO_MEMBER_STORE_H
+#define YB_IO_MEMBER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/redis.h"
+#include "ledger/ledger.h"
+
+typedef struct yb_member_store yb_member_store;
+
+/* Event ranks within one millisecond: the order of the offline merge (claimctl replay). */
+#define YB_STORE_RANK_ENROLLMENT 1
+#define YB_STORE_RANK_PAYMENT    2
+
+/* *out = a store on redis (not owned) with keys under prefix. YB_OK or YB_ENOMEM. */
+int yb_member_store_new(yb_member_store **out, yb_redis *redis, const char *prefix);
+void yb_member_store_destroy(yb_member_store *st);
+
+/* Queue: add an event to a member's history (idempotent: the same bytes, one entry). */
+int yb_member_store_queue_event(yb_member_store *st, const char *member_id, int64_t time_ms,
+				int rank, const void *bytes, size_t len);
+
+/* Queue: record the next offset of topic/partition that enrollment-svc has applied. */
+int yb_member_store_queue_progress(yb_member_store *st, const char *topic, int32_t partition,
+				   int64_t next_offset);
+
+/* Queue: read the progress of topic's partitions [0, count). */
+int yb_member_store_queue_progress_read(yb_member_store *st, const char *topic, int count);
+
+/* Read the progress queued above: next[i] is -1 when nothing was recorded. */
+int yb_member_store_read_progress(yb_member_store *st, int count, int64_t *next, char *errstr,
+				  size_t errlen);
+
+/* Read and check the replies of queued writes (events, progress, raw commands): YB_EIO when
+ * any failed. */
+int yb_member_store_sync(yb_member_store *st, size_t replies, char *errstr, size_t errlen);
+
+/* One event of a member's history. */
+typedef struct yb_store_event {
+	int64_t time_ms;
+	int rank;
+	const uint8_t *bytes;
+	size_t len;
+} yb_store_event;
+
+/* A member as read: valid until the next yb_member_store_read_member or _reset. */
+typedef struct yb_store_member {
+	int64_t version;
+	int64_t pa_spent_fen;
+	yb_store_event *events; /* in event-time order */
+	size_t event_count;
+	yb_member_year *years;
+	size_t year_count;
+	/* claims[i] is the packed state of the i-th claim_id asked for, NULL when unknown */
+	const uint8_t **claims;
+	size_t *claim_lens;
+	size_t claim_count;
+} yb_store_member;
+
+/* Queue: read a member's events, accumulators and the claims claim_ids[0..n). */
+int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
+				 const char *const *claim_ids, size_t n);
+
+/* Read the next member queued, in order. YB_EIO with errstr when Redis failed or a stored
+ * value is not of this build's format (run claimctl rebuild). */
+int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char *errstr,
+				size_t errlen);
+
+/* Free what the reads hold; call once the batch's members have been used. */
+void yb_member_store_reset(yb_member_store *st);
+
+/*
+ * Queue the apply script: record claim (packed) under its claim_id and set the member's
+ * accumulators for year and its personal-account spending, if the member is still at
+ * version expected and the claim (reversal: its reversal) is not recorded yet.
+ */
+int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool reversal,
+				int64_t expected_version, const yb_claim_state *claim, int32_t year,
+				const yb_year_acc *acc, int64_t pa_spent_fen);
+
+/* The outcome of one apply, in the order queued. */
+typedef enum yb_apply_result {
+	YB_APPLY_DONE = 0,     /* recorded; the member is now at version expected + 1 */
+	YB_APPLY_RECORDED = 1, /* already recorded: nothing changed */
+	YB_APPLY_CONFLICT = 2, /* the member moved since it was read: read again */
+} yb_apply_result;
+
+/* The next apply's outcome (>= 0), or YB_EIO with errstr. */
+int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen);
+
+/* Load the apply script (call once after connecting; a flush is handled by re-sending). */
+int yb_member_store_prepare(yb_member_store *st, char *errstr, size_t errlen);
+
+/* Write a whole member (claimctl rebuild): accumulators, version and personal account. */
+int yb_member_store_queue_member_state(yb_member_store *st, const char *member_id, int64_t version,
+				       int64_t pa_spent_fen, const yb_member_year *years,
+				       size_t count);
+/* Write one claim's recorded state (claimctl rebuild). */
+int yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state *claim);
+
+#endif

@@ -1,0 +1,846 @@
+/*
+ * adjudicator: claims and reversals → settlements, exactly once.
+ *
+ * Each batch of the claims topic goes through four steps:
+ *
+ *  1. Barrier (event time decides). For every claims partition in the batch, wait until
+ *     enrollment-svc has applied enrollments and payments of the same partition up to
+ *     their current ends, and read institutions up to theirs. Whatever order the topics
+ *     arrived in, every event already in the log is then in the member histories, and each
+ *     claim folds exactly those stamped at or before it (docs/ARCHITECTURE.md).
+ *  2. Read, one pipelined round trip: every member's event history, accumulators, and the
+ *     recorded state of the claim_ids the batch names (io/member_store.h).
+ *  3. Adjudicate in a ledger that is this batch's working set (ledger/ledger.h): the same
+ *     code claimctl adjudicate runs. A message read again after a crash (its claim is
+ *     recorded with this very partition and offset) gets its recorded settlement back and
+ *     moves nothing.
+ *  4. Write, one pipelined round trip: one apply script per claim, atomic and idempotent by
+ *     claim_id, refused when the member moved since step 2 (then the batch is redone).
+ *     Then the settlements and dead letters go out in one Kafka transaction with the
+ *     consumed offsets.
+ *
+ * A crash between 4's Redis write and the commit leaves recorded claims whose settlements
+ * were never published: the batch is read again, step 3 finds them recorded with the same
+ * offsets, and publishes exactly what was recorded.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/avro.h"
+#include "io/consumer.h"
+#include "io/kafka.h"
+#include "io/log.h"
+#include "io/member_store.h"
+#include "io/metrics.h"
+#include "io/policy_files.h"
+#include "io/redis.h"
+#include "io/service.h"
+#include "io/stream.h"
+#include "ledger/ledger.h"
+#include "ledger/strmap.h"
+#include "rules/adjudicate.h"
+#include "rules/error.h"
+
+#define ARENA_SIZE      (8u << 20)
+#define EVENT_ARENA     (64u << 10)
+#define MAX_PARTITIONS  1024
+#define REQUEST_TIMEOUT 10000
+
+static const yb_config_key config_keys[] = {
+    {"group", YB_CONFIG_STRING, "yb-adjudicator", 0, 0, "the consumer group"},
+    {"instance.id", YB_CONFIG_STRING, "0", 0, 0,
+     "this instance's name in the group; the transactional.id is <group>-<instance.id>, so "
+     "a restarted instance fences its predecessor at once"},
+    {"batch.max", YB_CONFIG_INT, "2000", 1, 1000000, "most claims in one batch"},
+    {"batch.linger.ms", YB_CONFIG_INT, "10", 0, 10000,
+     "how long a batch waits for more claims after its first"},
+    {"barrier.warn.ms", YB_CONFIG_INT, "5000", 100, 3600000,
+     "log a warning when waiting this long for enrollment-svc to catch up"},
+    {"http.listen", YB_CONFIG_HOSTPORT, "127.0.0.1:9312", 0, 0,
+     "where /metrics and /healthz are served"},
+};
+#define KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+typedef struct counters {
+	uint64_t consumed, settled, rejected, reversed, duplicates, redelivered, dead_lettered;
+	uint64_t redis_errors, conflicts, batches, rewinds;
+	yb_histogram batch_ms, end_to_end_ms;
+	int64_t barrier_wait_ms;
+} counters;
+
+/* One claim or reversal of the batch, decoded. */
+typedef struct item {
+	const yb_stream_message *msg;
+	yb_record rec;
+	const char *member_id;
+	int member; /* index into the batch's members */
+	bool dead;  /* dead-lettered */
+} item;
+
+/* One member of the batch: its history (copied out of the store's reply arrays). */
+typedef struct member_slot {
+	const char *member_id;
+	size_t event_first, event_count, event_next;
+	int64_t version;
+	const char **claim_ids;
+	size_t claim_count;
+} member_slot;
+
+typedef struct adjudicator {
+	yb_service svc;
+	const yb_props *cfg;
+	yb_ledger *ledger;
+	yb_avro *avro;
+	yb_redis *redis;
+	yb_member_store *store;
+	yb_stream *stream;
+	yb_end_probe *probe;
+	yb_consumer *institutions;
+	int64_t institutions_next[MAX_PARTITIONS];
+	int institution_partitions;
+	int member_partitions;
+	char *arena_memory;
+	char *event_arena;
+	yb_stream_message *batch;
+	item *items;
+	member_slot *members;
+	size_t member_count, member_cap;
+	yb_strmap *member_index; /* member_id → int index + 1 */
+	yb_store_event *events;
+	size_t event_count, event_cap;
+	const char **ids; /* claim ids named by the batch, per member, contiguous */
+	size_t id_count, id_cap;
+	yb_buf out;
+	counters c;
+	int64_t last_publish;
+} adjudicator;
+
+static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
+{
+	yb_buf text = {0};
+	const counters *c = &a->c;
+	yb_stream_partition parts[256];
+	size_t n = yb_stream_assignment(a->stream, parts, 256);
+
+	yb_metrics_counter(&text, "yb_consumed_total", "Claims and reversals consumed.", "",
+			   c->consumed);
+	yb_metrics_counter(&text, "yb_produced_total",
+			   "Settlements and dead letters committed to Kafka.", "",
+			   c->settled + c->rejected + c->reversed + c->duplicates + c->redelivered +
+			       c->dead_lettered);
+	yb_metrics_counter(&text, "yb_settled_total", "Claims settled (paid in part or whole).", "",
+			   c->settled);
+	yb_metrics_counter(&text, "yb_rejected_total", "Claims rejected.", "", c->rejected);
+	yb_metrics_counter(&text, "yb_reversed_total", "Reversals applied.", "", c->reversed);
+	yb_metrics_counter(&text, "yb_duplicates_total",
+			   "Resubmitted claim_ids answered with their recorded settlement.", "",
+			   c->duplicates);
+	yb_metrics_counter(&text, "yb_redelivered_total",
+			   "Messages read again after a failure, answered from the record.", "",
+			   c->redelivered);
+	yb_metrics_counter(&text, "yb_dead_lettered_total",
+			   "Messages sent to the dead-letter topic.", "", c->dead_lettered);
+	yb_metrics_counter(&text, "yb_redis_errors_total", "Redis failures (batch retried).", "",
+			   c->redis_errors);
+	yb_metrics_counter(&text, "yb_redis_conflicts_total",
+			   "Batches redone because a member moved under them.", "", c->conflicts);
+	yb_metrics_counter(&text, "yb_batches_total", "Batches committed.", "", c->batches);
+	yb_metrics_counter(&text, "yb_rewinds_total", "Transactions aborted and read again.", "",
+			   c->rewinds);
+	yb_metrics_counter(&text, "yb_barrier_wait_ms_total",
+			   "Time spent waiting for enrollment-svc and institutions.", "",
+			   (uint64_t)c->barrier_wait_ms);
+	yb_metrics_histogram(&text, "yb_batch_duration_seconds",
+			     "Time from a batch's poll to its commit.", &c->batch_ms);
+	yb_metrics_histogram(&text, "yb_end_to_end_latency_seconds",
+			     "From the claim's produce (yb-sent-ms header) to its settlement's "
+			     "commit.",
+			     &c->end_to_end_ms);
+	for (size_t i = 0; i < n; i++) {
+		char labels[400];
+		int64_t lag = yb_stream_lag(a->stream, parts[i].topic, parts[i].partition);
+
+		snprintf(labels, sizeof(labels), "topic=\"%.127s\",partition=\"%d\"",
+			 parts[i].topic, (int)parts[i].partition);
+		if (i == 0)
+			yb_metrics_gauge(&text, "yb_consumer_lag",
+					 "Messages behind the partition's end (consumer's view).",
+					 labels, lag);
+		else
+			yb_metrics_sample(&text, "yb_consumer_lag", labels, lag);
+	}
+	yb_service_publish(&a->svc, &text, healthy, reason);
+	yb_buf_free(&text);
+	a->last_publish = yb_service_mono_ms();
+}
+
+/* Read institutions up to their current ends (reference data: every instance has all). */
+static int catch_up_institutions(adjudicator *a, char *errstr, size_t errlen)
+{
+	const char *topic = yb_props_get(a->cfg, "topic.institutions");
+	int64_t ends[MAX_PARTITIONS];
+
+	for (int p = 0; p < a->institution_partitions; p++) {
+		int rc = yb_end_probe_stable_end(a->probe, topic, p, REQUEST_TIMEOUT, &ends[p],
+						 errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+	}
+	for (;;) {
+		int behind = 0;
+		yb_message m;
+		int rc;
+
+		for (int p = 0; p < a->institution_partitions; p++)
+			behind |= a->institutions_next[p] < ends[p];
+		if (!behind || yb_service_stopping())
+			return YB_OK;
+		rc = yb_consumer_poll(a->institutions, 200, &m, errstr, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc == YB_POLL_PARTITION_END) {
+			if (m.partition < MAX_PARTITIONS &&
+			    m.offset > a->institutions_next[m.partition])
+				a->institutions_next[m.partition] = m.offset;
+		} else if (rc == YB_POLL_MESSAGE) {
+			yb_arena arena;
+			yb_record rec;
+			const yb_settlement *none;
+
+			a->institutions_next[m.partition] = m.offset + 1;
+			yb_arena_init(&arena, a->event_arena, EVENT_ARENA);
+			if (yb_avro_decode(a->avro, m.value, m.len, &arena, &rec, errstr, errlen) !=
+				YB_OK ||
+			    rec.type != YB_RECORD_INSTITUTION ||
+			    yb_ledger_apply(a->ledger, &rec, &none, errstr, errlen) < 0) {
+				/* Reference data is the agency's: log it, it is not ours to drop.
+				 */
+				YB_LOG(YB_LOG_WARN, "institution_skipped", "{s:s, s:i, s:I, s:s}",
+				       "topic", topic, "partition", (int)m.partition, "offset",
+				       (json_int_t)m.offset, "err", errstr);
+			}
+		}
+	}
+}
+
+/*
+ * Wait until enrollment-svc has applied enrollments and payments of every partition in
+ * the batch up to their ends as they are now (step 1).
+ */
+static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
+{
+	const char *topics[2] = {yb_props_get(a->cfg, "topic.enrollments"),
+				 yb_props_get(a->cfg, "topic.payments")};
+	bool needed[MAX_PARTITIONS] = {false};
+	int64_t ends[2][MAX_PARTITIONS];
+	int64_t next[MAX_PARTITIONS];
+	int64_t started = yb_service_mono_ms(), warned = started;
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		if (a->batch[i].m.partition >= 0 && a->batch[i].m.partition < MAX_PARTITIONS)
+			needed[a->batch[i].m.partition] = true;
+	}
+	for (int t = 0; t < 2; t++) {
+		for (int p = 0; p < a->member_partitions; p++) {
+			ends[t][p] = 0;
+			if (needed[p] &&
+			    (rc = yb_end_probe_stable_end(a->probe, topics[t], p, REQUEST_TIMEOUT,
+							  &ends[t][p], errstr, errlen)) != YB_OK)
+				return rc;
+		}
+	}
+	rc = catch_up_institutions(a, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	for (;;) {
+		bool behind = false;
+		char missing[256] = "";
+
+		for (int t = 0; t < 2 && !behind; t++) {
+			rc = yb_member_store_queue_progress_read(a->store, topics[t],
+								 a->member_partitions);
+			if (rc == YB_OK)
+				rc = yb_member_store_read_progress(a->store, a->member_partitions,
+								   next, errstr, errlen);
+			if (rc != YB_OK)
+				return rc;
+			for (int p = 0; p < a->member_partitions && !behind; p++) {
+				if (needed[p] && ends[t][p] > 0 && next[p] < ends[t][p]) {
+					behind = true;
+					snprintf(missing, sizeof(missing),
+						 "%s [%d]: applied to %" PRId64 " of %" PRId64,
+						 topics[t], p, next[p], ends[t][p]);
+				}
+			}
+		}
+		if (!behind)
+			break;
+		if (yb_service_stopping()) {
+			snprintf(errstr, errlen, "stopping while waiting for enrollment-svc");
+			return YB_ETIMEDOUT;
+		}
+		if (yb_service_mono_ms() - warned >= yb_config_int(a->cfg, "barrier.warn.ms")) {
+			YB_LOG(YB_LOG_WARN, "waiting_for_enrollments", "{s:s, s:I}", "behind",
+			       missing, "waited_ms", (json_int_t)(yb_service_mono_ms() - started));
+			publish_metrics(a, false, "waiting for enrollment-svc (see the log)");
+			warned = yb_service_mono_ms();
+		}
+		yb_service_sleep_ms(5);
+	}
+	a->c.barrier_wait_ms += yb_service_mono_ms() - started;
+	return YB_OK;
+}
+
+static int grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap == 0 ? 256 : *cap;
+	void *grown;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	grown = realloc(*array, n * elem);
+	if (grown == NULL)
+		return -1;
+	*array = grown;
+	*cap = n;
+	return 0;
+}
+
+/* The index of member_id in the batch, added when new. */
+static int member_of(adjudicator *a, const char *member_id)
+{
+	int created;
+	int *slot = yb_strmap_put(a->member_index, member_id, &created);
+
+	if (slot == NULL || grow((void **)&a->members, &a->member_cap, a->member_count + 1,
+				 sizeof(*a->members)) != 0)
+		return -1;
+	if (created) {
+		memset(&a->members[a->member_count], 0, sizeof(a->members[0]));
+		a->members[a->member_count].member_id = member_id;
+		*slot = (int)++a->member_count;
+	}
+	return *slot - 1;
+}
+
+/* Decode the batch (dead letters sent into the open transaction); group claims by member. */
+static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t errlen)
+{
+	const char *dead_topic = yb_props_get(a->cfg, "topic.dead-letters");
+
+	a->member_count = 0;
+	yb_strmap_clear(a->member_index, NULL);
+	for (int i = 0; i < n; i++) {
+		item *it = &a->items[i];
+		const yb_message *m = &a->batch[i].m;
+		char why[512];
+		int rc;
+
+		memset(it, 0, sizeof(*it));
+		it->msg = &a->batch[i];
+		rc = yb_avro_decode(a->avro, m->value, m->len, arena, &it->rec, why, sizeof(why));
+		if (rc == YB_OK && it->rec.type == YB_RECORD_CLAIM) {
+			it->member_id = it->rec.as.claim.member_id;
+			rc = yb_claim_check(&it->rec.as.claim, why, sizeof(why));
+		} else if (rc == YB_OK && it->rec.type == YB_RECORD_REVERSAL) {
+			it->member_id = it->rec.as.reversal.member_id;
+			if (it->member_id == NULL && m->key != NULL && m->key_len > 0 &&
+			    m->key_len < 256) {
+				char *key = yb_arena_alloc(arena, m->key_len + 1);
+
+				if (key != NULL) {
+					memcpy(key, m->key, m->key_len);
+					key[m->key_len] = '\0';
+					it->member_id = key;
+				}
+			}
+			if (it->member_id == NULL) {
+				snprintf(why, sizeof(why),
+					 "reversal.member_id: missing, and no member key");
+				rc = YB_EINVAL;
+			}
+		} else if (rc == YB_OK) {
+			snprintf(why, sizeof(why), "a %s record on the claims topic",
+				 yb_record_desc_of(it->rec.type)->name);
+			rc = YB_EINVAL;
+		}
+		if (rc != YB_OK) {
+			it->dead = true;
+			YB_LOG(YB_LOG_WARN, "dead_letter", "{s:s, s:i, s:I, s:s}", "topic",
+			       m->topic, "partition", (int)m->partition, "offset",
+			       (json_int_t)m->offset, "err", why);
+			if (yb_stream_send_dead_letter(a->stream, dead_topic, m, why, errstr,
+						       errlen) != YB_OK)
+				return YB_EIO;
+			continue;
+		}
+		it->member = member_of(a, it->member_id);
+		if (it->member < 0)
+			return YB_ENOMEM;
+	}
+	return YB_OK;
+}
+
+/* Step 2: read every member of the batch in one round trip and load the ledger. */
+static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
+{
+	size_t need = 0;
+	int rc;
+
+	yb_ledger_forget_members(a->ledger);
+	yb_member_store_reset(a->store);
+	a->event_count = 0;
+	a->id_count = 0;
+	/* The claim ids each member's items name: its claims, reversed claims, referrals. */
+	for (int i = 0; i < n; i++)
+		need += a->items[i].dead ? 0 : 2;
+	if (grow((void **)&a->ids, &a->id_cap, need, sizeof(*a->ids)) != 0)
+		return YB_ENOMEM;
+	for (size_t mi = 0; mi < a->member_count; mi++) {
+		member_slot *ms = &a->members[mi];
+
+		ms->claim_ids = a->ids + a->id_count;
+		ms->claim_count = 0;
+		for (int i = 0; i < n; i++) {
+			const item *it = &a->items[i];
+
+			if (it->dead || it->member != (int)mi)
+				continue;
+			if (it->rec.type == YB_RECORD_CLAIM) {
+				ms->claim_ids[ms->claim_count++] = it->rec.as.claim.claim_id;
+				if (it->rec.as.claim.referred_from_claim_id != NULL)
+					ms->claim_ids[ms->claim_count++] =
+					    it->rec.as.claim.referred_from_claim_id;
+			} else {
+				ms->claim_ids[ms->claim_count++] = it->rec.as.reversal.claim_id;
+			}
+		}
+		a->id_count += ms->claim_count;
+		rc = yb_member_store_queue_member(a->store, ms->member_id, ms->claim_ids,
+						  ms->claim_count);
+		if (rc != YB_OK)
+			return rc;
+	}
+	for (size_t mi = 0; mi < a->member_count; mi++) {
+		member_slot *ms = &a->members[mi];
+		yb_store_member sm;
+
+		rc = yb_member_store_read_member(a->store, &sm, errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+		ms->version = sm.version;
+		if (grow((void **)&a->events, &a->event_cap, a->event_count + sm.event_count,
+			 sizeof(*a->events)) != 0)
+			return YB_ENOMEM;
+		memcpy(a->events + a->event_count, sm.events, sm.event_count * sizeof(*sm.events));
+		ms->event_first = a->event_count;
+		ms->event_count = sm.event_count;
+		ms->event_next = 0;
+		a->event_count += sm.event_count;
+		rc = yb_ledger_load_member(a->ledger, ms->member_id, sm.pa_spent_fen, sm.years,
+					   sm.year_count);
+		for (size_t k = 0; rc == YB_OK && k < sm.claim_count; k++) {
+			yb_claim_state state;
+
+			if (sm.claims[k] == NULL)
+				continue;
+			if (yb_claim_state_unpack(sm.claims[k], sm.claim_lens[k], ms->claim_ids[k],
+						  &state) != YB_OK) {
+				snprintf(errstr, errlen,
+					 "claim %s of member %s: stored state is not of this "
+					 "build's format (run claimctl rebuild)",
+					 ms->claim_ids[k], ms->member_id);
+				return YB_EIO;
+			}
+			rc = yb_ledger_load_claim(a->ledger, &state);
+		}
+		if (rc != YB_OK)
+			return rc;
+	}
+	return YB_OK;
+}
+
+/* Fold the member's events stamped at or before time_ms that are not folded yet. */
+static void fold_until(adjudicator *a, member_slot *ms, int64_t time_ms)
+{
+	while (ms->event_next < ms->event_count) {
+		const yb_store_event *e = &a->events[ms->event_first + ms->event_next];
+		yb_arena arena;
+		yb_record rec;
+		const yb_settlement *none;
+		char errstr[256];
+
+		if (e->time_ms > time_ms)
+			break;
+		ms->event_next++;
+		yb_arena_init(&arena, a->event_arena, EVENT_ARENA);
+		if (yb_avro_decode(a->avro, e->bytes, e->len, &arena, &rec, errstr,
+				   sizeof(errstr)) != YB_OK ||
+		    yb_ledger_apply(a->ledger, &rec, &none, errstr, sizeof(errstr)) < 0)
+			YB_LOG(YB_LOG_WARN, "event_skipped", "{s:s, s:s}", "member_id",
+			       ms->member_id, "err", errstr);
+	}
+}
+
+/* Is this message the one the recorded claim (or its reversal) was read from? */
+static bool redelivered(const yb_claim_state *state, const yb_message *m, bool reversal)
+{
+	return reversal ? state->reversal != NULL && state->reversal_partition == m->partition &&
+			      state->reversal_offset == m->offset
+			: state->partition == m->partition && state->offset == m->offset;
+}
+
+static int send_settlement(adjudicator *a, const char *member_id, const void *bytes, size_t len,
+			   const yb_message *m, char *errstr, size_t errlen)
+{
+	return yb_stream_send(a->stream, yb_props_get(a->cfg, "topic.settlements"), member_id,
+			      bytes, len, m->timestamp_ms, errstr, errlen);
+}
+
+/*
+ * Step 3 and the Redis half of step 4 for the batch. Returns YB_OK, YB_APPLY_CONFLICT
+ * when a member moved (redo the batch), or an error.
+ */
+static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
+{
+	size_t applies = 0;
+	counters delta = {0};
+	int rc;
+
+	for (int i = 0; i < n; i++) {
+		item *it = &a->items[i];
+		const yb_message *m = &it->msg->m;
+		member_slot *ms;
+		bool reversal;
+		const char *claim_id;
+		yb_claim_state state;
+		const yb_settlement *s = NULL;
+		yb_record out = {.type = YB_RECORD_SETTLEMENT};
+		yb_year_acc acc;
+		int64_t pa;
+
+		if (it->dead)
+			continue;
+		ms = &a->members[it->member];
+		reversal = it->rec.type == YB_RECORD_REVERSAL;
+		claim_id = reversal ? it->rec.as.reversal.claim_id : it->rec.as.claim.claim_id;
+		if (yb_ledger_claim(a->ledger, claim_id, &state) == YB_OK &&
+		    redelivered(&state, m, reversal)) {
+			/* Read again after a failure: publish exactly what was recorded. */
+			rc = send_settlement(a, ms->member_id,
+					     reversal ? state.reversal : state.settlement,
+					     reversal ? state.reversal_len : state.settlement_len,
+					     m, errstr, errlen);
+			if (rc != YB_OK)
+				return rc;
+			delta.redelivered++;
+			continue;
+		}
+		fold_until(a, ms, m->timestamp_ms);
+		rc = yb_ledger_apply(a->ledger, &it->rec, &s, errstr, errlen);
+		if (rc < 0) {
+			it->dead = true;
+			if (yb_stream_send_dead_letter(a->stream,
+						       yb_props_get(a->cfg, "topic.dead-letters"),
+						       m, errstr, errstr, errlen) != YB_OK)
+				return YB_EIO;
+			delta.dead_lettered++;
+			continue;
+		}
+		out.as.settlement = *s;
+		if (yb_avro_encode(&out, &a->out, errstr, errlen) != YB_OK)
+			return YB_EINVAL;
+		rc = send_settlement(a, s->member_id, a->out.data, a->out.len, m, errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+		if (s->duplicate) {
+			delta.duplicates++;
+			continue;
+		}
+		if (yb_ledger_claim(a->ledger, claim_id, &state) != YB_OK) {
+			delta.reversed++; /* a reversal of an unknown claim: nothing to record */
+			continue;
+		}
+		yb_ledger_set_source(a->ledger, claim_id, reversal, m->partition, m->offset);
+		yb_ledger_claim(a->ledger, claim_id, &state);
+		if (yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc, &pa) !=
+		    YB_OK) {
+			memset(&acc, 0, sizeof(acc));
+			pa = 0;
+		}
+		rc = yb_member_store_queue_apply(a->store, state.member_id, reversal, ms->version++,
+						 &state, state.year, &acc, pa);
+		if (rc != YB_OK)
+			return rc;
+		applies++;
+		if (reversal)
+			delta.reversed++;
+		else if (strcmp(s->status, "settled") == 0)
+			delta.settled++;
+		else
+			delta.rejected++;
+	}
+	for (size_t k = 0; k < applies; k++) {
+		rc = yb_member_store_read_apply(a->store, errstr, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc != YB_APPLY_DONE) {
+			/* Read every remaining reply, then redo the batch from a fresh read. */
+			for (k++; k < applies; k++)
+				if (yb_member_store_read_apply(a->store, errstr, errlen) < 0)
+					return YB_EIO;
+			return YB_APPLY_CONFLICT;
+		}
+	}
+	a->c.settled += delta.settled;
+	a->c.rejected += delta.rejected;
+	a->c.reversed += delta.reversed;
+	a->c.duplicates += delta.duplicates;
+	a->c.redelivered += delta.redelivered;
+	a->c.dead_lettered += delta.dead_lettered;
+	return YB_OK;
+}
+
+/* Recover from a Redis failure: abort the batch (it is read again) and reconnect. */
+static int redis_failed(adjudicator *a, const char *why)
+{
+	char errstr[512];
+
+	a->c.redis_errors++;
+	YB_LOG(YB_LOG_ERROR, "redis_failed", "{s:s}", "err", why);
+	publish_metrics(a, false, why);
+	if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK) {
+		YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	yb_member_store_reset(a->store);
+	while (!yb_service_stopping()) {
+		if (yb_redis_reconnect(a->redis, errstr, sizeof(errstr)) == YB_OK &&
+		    yb_member_store_prepare(a->store, errstr, sizeof(errstr)) == YB_OK)
+			return YB_OK;
+		yb_service_sleep_ms(1000);
+	}
+	return YB_OK;
+}
+
+/* One batch: poll, barrier, decode, read, adjudicate, write, commit. */
+static int run_batch(adjudicator *a, yb_arena *arena)
+{
+	char errstr[512];
+	int n = yb_stream_poll(a->stream, a->batch, (size_t)yb_config_int(a->cfg, "batch.max"), 200,
+			       (int)yb_config_int(a->cfg, "batch.linger.ms"), NULL, NULL, errstr,
+			       sizeof(errstr));
+	int64_t started = yb_service_mono_ms(), committed;
+	int rc;
+
+	if (n < 0) {
+		YB_LOG(YB_LOG_ERROR, "consume_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	if (n == 0)
+		return YB_OK;
+	rc = barrier(a, n, errstr, sizeof(errstr));
+	if (rc != YB_OK) {
+		if (yb_service_stopping())
+			return yb_stream_abort(a->stream, errstr, sizeof(errstr));
+		return redis_failed(a, errstr);
+	}
+	for (;;) {
+		yb_arena_reset(arena);
+		rc = yb_stream_begin(a->stream, errstr, sizeof(errstr));
+		if (rc == YB_OK)
+			rc = decode(a, n, arena, errstr, sizeof(errstr));
+		if (rc == YB_OK)
+			rc = read_members(a, n, errstr, sizeof(errstr));
+		if (rc == YB_OK)
+			rc = adjudicate_batch(a, n, errstr, sizeof(errstr));
+		if (rc == YB_APPLY_CONFLICT) {
+			/* Nothing sent is committed: abort and redo from a fresh read. */
+			a->c.conflicts++;
+			if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK)
+				return YB_EIO;
+			return YB_OK; /* the rewound messages come back in the next poll */
+		}
+		if (rc == YB_EIO && strncmp(errstr, "redis", 5) == 0)
+			return redis_failed(a, errstr);
+		if (rc != YB_OK) {
+			YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
+			return YB_EIO;
+		}
+		break;
+	}
+	a->c.consumed += (uint64_t)n;
+	rc = yb_stream_commit(a->stream, errstr, sizeof(errstr));
+	if (rc < 0) {
+		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	committed = yb_service_mono_ms();
+	if (rc == YB_COMMIT_REWOUND) {
+		a->c.rewinds++;
+		return YB_OK;
+	}
+	a->c.batches++;
+	yb_histogram_observe(&a->c.batch_ms, committed - started);
+	{
+		int64_t now = yb_service_wall_ms();
+
+		for (int i = 0; i < n; i++) {
+			if (a->batch[i].sent_ms > 0)
+				yb_histogram_observe(&a->c.end_to_end_ms,
+						     now - a->batch[i].sent_ms);
+		}
+	}
+	return YB_OK;
+}
+
+static int setup(adjudicator *a, char *errstr, size_t errlen)
+{
+	const yb_props *cfg = a->cfg;
+	yb_policy_set *sets = NULL;
+	size_t set_count = 0;
+	char host[256], txn_id[512];
+	int port = 0, claims_partitions = 0, rc;
+	const char *topics[1] = {yb_props_get(cfg, "topic.claims")};
+
+	rc = yb_policy_load_dir(yb_props_get(cfg, "policies"), &sets, &set_count, errstr, errlen);
+	if (rc == YB_OK)
+		rc = yb_ledger_new(&a->ledger, sets, set_count);
+	free(sets);
+	if (rc == YB_OK)
+		rc = yb_avro_new(&a->avro, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	sscanf(yb_props_get(cfg, "redis"), "%255[^:]:%d", host, &port);
+	rc = yb_redis_connect(&a->redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
+			      errstr, errlen);
+	if (rc == YB_OK)
+		rc = yb_member_store_new(&a->store, a->redis, yb_props_get(cfg, "redis.prefix"));
+	if (rc == YB_OK)
+		rc = yb_member_store_prepare(a->store, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	a->probe = yb_end_probe_new(cfg, errstr, errlen);
+	if (a->probe == NULL)
+		return YB_EINVAL;
+	/* Co-partitioning is what makes one consumer own a member: check it. */
+	if ((rc = yb_end_probe_partitions(a->probe, topics[0], REQUEST_TIMEOUT, &claims_partitions,
+					  errstr, errlen)) != YB_OK ||
+	    (rc = yb_end_probe_partitions(a->probe, yb_props_get(cfg, "topic.enrollments"),
+					  REQUEST_TIMEOUT, &a->member_partitions, errstr,
+					  errlen)) != YB_OK)
+		return rc;
+	{
+		int payments = 0;
+
+		rc = yb_end_probe_partitions(a->probe, yb_props_get(cfg, "topic.payments"),
+					     REQUEST_TIMEOUT, &payments, errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+		if (claims_partitions != a->member_partitions || payments != a->member_partitions ||
+		    a->member_partitions > MAX_PARTITIONS) {
+			snprintf(errstr, errlen,
+				 "claims, enrollments and payments must have the same partition "
+				 "count (co-partitioned by member_id); they have %d, %d and %d",
+				 claims_partitions, a->member_partitions, payments);
+			return YB_EINVAL;
+		}
+	}
+	rc = yb_end_probe_partitions(a->probe, yb_props_get(cfg, "topic.institutions"),
+				     REQUEST_TIMEOUT, &a->institution_partitions, errstr, errlen);
+	if (rc == YB_OK && a->institution_partitions > MAX_PARTITIONS)
+		rc = YB_EINVAL;
+	if (rc == YB_OK)
+		rc = yb_consumer_new(&a->institutions, cfg, errstr, errlen);
+	if (rc == YB_OK)
+		rc = yb_consumer_assign_all(
+		    a->institutions, yb_props_get(cfg, "topic.institutions"),
+		    YB_CONSUMER_FROM_BEGINNING, REQUEST_TIMEOUT, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
+		 yb_props_get(cfg, "instance.id"));
+	rc = yb_stream_new(&a->stream, cfg, yb_props_get(cfg, "group"), txn_id, topics, 1, errstr,
+			   errlen);
+	if (rc != YB_OK)
+		return rc;
+	a->batch = calloc((size_t)yb_config_int(cfg, "batch.max"), sizeof(*a->batch));
+	a->items = calloc((size_t)yb_config_int(cfg, "batch.max"), sizeof(*a->items));
+	a->arena_memory = malloc(ARENA_SIZE);
+	a->event_arena = malloc(EVENT_ARENA);
+	a->member_index = yb_strmap_new(sizeof(int));
+	if (a->batch == NULL || a->items == NULL || a->arena_memory == NULL ||
+	    a->event_arena == NULL || a->member_index == NULL)
+		return YB_ENOMEM;
+	return YB_OK;
+}
+
+static void teardown(adjudicator *a)
+{
+	yb_stream_destroy(a->stream);
+	yb_consumer_destroy(a->institutions);
+	yb_end_probe_destroy(a->probe);
+	yb_member_store_destroy(a->store);
+	yb_redis_destroy(a->redis);
+	yb_ledger_destroy(a->ledger);
+	yb_avro_destroy(a->avro);
+	yb_strmap_destroy(a->member_index, NULL);
+	free(a->batch);
+	free(a->items);
+	free(a->members);
+	free(a->events);
+	free(a->ids);
+	free(a->arena_memory);
+	free(a->event_arena);
+	yb_buf_free(&a->out);
+	yb_service_stop(&a->svc);
+}
+
+int main(int argc, char **argv)
+{
+	static adjudicator a;
+	char errstr[512];
+	yb_arena arena;
+	int status = yb_service_start(
+	    &a.svc, "adjudicator",
+	    "Consume claims and reversals, adjudicate each with the shared rule engine against\n"
+	    "the member's coverage as of the claim's time and year accumulators in Redis, and\n"
+	    "publish settlements exactly once (Kafka transactions with the consumed offsets;\n"
+	    "an atomic, idempotent Redis update per claim_id). Needs enrollment-svc running.",
+	    argc, argv, config_keys, KEYS);
+
+	if (status >= 0)
+		return status;
+	a.cfg = a.svc.config;
+	if (setup(&a, errstr, sizeof(errstr)) != YB_OK) {
+		YB_LOG(YB_LOG_ERROR, "start_failed", "{s:s}", "err", errstr);
+		teardown(&a);
+		return 1;
+	}
+	yb_arena_init(&arena, a.arena_memory, ARENA_SIZE);
+	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i, s:i}", "brokers",
+	       yb_props_get(a.cfg, "kafka.bootstrap.servers"), "redis",
+	       yb_props_get(a.cfg, "redis"), "partitions", a.member_partitions, "http_port",
+	       yb_http_port(a.svc.http));
+	publish_metrics(&a, true, NULL);
+	status = 0;
+	while (!yb_service_stopping()) {
+		if (run_batch(&a, &arena) != YB_OK) {
+			status = 1;
+			break;
+		}
+		if (yb_service_mono_ms() - a.last_publish > 500)
+			publish_metrics(&a, true, NULL);
+	}
+	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I, s:I}", "consumed", (json_int_t)a.c.consumed,
+	       "settled", (json_int_t)a.c.settled, "rejected", (json_int_t)a.c.rejected,
+	       "dead_lettered", (json_int_t)a.c.dead_lettered);
+	teardown(&a);
+	return status;
+}
