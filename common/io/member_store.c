@@ -12,7 +12,8 @@
 
 /*
  * KEYS: claims hash, accumulators hash. ARGV: claim_id, "c" (claim) or "r" (reversal),
- * expected version, packed claim state, year field, year accumulators, personal account.
+ * expected version, packed claim state, year field, year accumulators ("" when the member
+ * has none for that year: nothing is written), personal account.
  * Returns 0 applied, 1 already recorded, 2 the member moved (read again).
  * Byte 2 of a packed claim state is 1 once the claim is reversed (ledger.h).
  */
@@ -27,7 +28,8 @@ static const char apply_source[] =
     "local v = tonumber(redis.call('HGET', KEYS[2], 'v') or '0')\n"
     "if v ~= tonumber(ARGV[3]) then return 2 end\n"
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])\n"
-    "redis.call('HSET', KEYS[2], ARGV[5], ARGV[6], 'pa', ARGV[7], 'v', v + 1)\n"
+    "if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end\n"
+    "redis.call('HSET', KEYS[2], 'pa', ARGV[7], 'v', v + 1)\n"
     "return 0\n";
 
 struct yb_member_store {
@@ -400,7 +402,10 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 	const char *args[7];
 	size_t lens[7];
 
-	if (yb_claim_state_pack(claim, &st->scratch) != YB_OK || year_blob(st, acc) != YB_OK)
+	if (yb_claim_state_pack(claim, &st->scratch) != YB_OK)
+		return YB_ENOMEM;
+	st->year_blob.len = 0;
+	if (acc != NULL && year_blob(st, acc) != YB_OK)
 		return YB_ENOMEM;
 	member_key(st, claims_key, sizeof(claims_key), member_id, ":claims");
 	member_key(st, acc_key, sizeof(acc_key), member_id, ":acc");
@@ -412,7 +417,7 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 	args[2] = version;
 	args[3] = (const char *)st->scratch.data;
 	args[4] = year_field;
-	args[5] = (const char *)st->year_blob.data;
+	args[5] = acc != NULL ? (const char *)st->year_blob.data : "";
 	args[6] = pa;
 	for (int i = 0; i < 7; i++)
 		lens[i] = strlen(args[i]);

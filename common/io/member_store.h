@@ -95,7 +95,8 @@ void yb_member_store_reset(yb_member_store *st);
 
 /*
  * Queue the apply script: record claim (packed) under its claim_id and set the member's
- * accumulators for year and its personal-account spending, if the member is still at
+ * accumulators for year (acc NULL: the member has none that year, none written) and its
+ * personal-account spending, if the member is still at
  * version expected and the claim (reversal: its reversal) is not recorded yet.
  */
 int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool reversal,

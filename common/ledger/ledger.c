@@ -546,14 +546,18 @@ int yb_ledger_member_year(const yb_ledger *l, const char *member_id, int32_t yea
 	member_entry **slot = yb_strmap_get(l->members, member_id);
 	const yb_year_acc *found;
 
-	if (slot == NULL || *slot == NULL)
-		return YB_ENOTFOUND;
-	found = find_year(*slot, year);
-	if (found != NULL)
-		*acc = *found;
-	else
+	if (slot == NULL || *slot == NULL) {
 		memset(acc, 0, sizeof(*acc));
+		*pa_spent_fen = 0;
+		return YB_ENOTFOUND;
+	}
+	found = find_year(*slot, year);
 	*pa_spent_fen = (*slot)->member.pa_spent_fen;
+	if (found == NULL) {
+		memset(acc, 0, sizeof(*acc));
+		return YB_ENOTFOUND;
+	}
+	*acc = *found;
 	return YB_OK;
 }
 

@@ -109,8 +109,9 @@ void yb_ledger_set_source(yb_ledger *ledger, const char *claim_id, bool reversal
 			  int64_t offset);
 
 /*
- * A member's accumulators for year (zero when none) and personal-account spending.
- * Returns YB_OK or YB_ENOTFOUND (no such member).
+ * A member's accumulators for year and personal-account spending. Returns YB_OK, or
+ * YB_ENOTFOUND when the member has no such year (acc zeroed; pa set when the member exists,
+ * else 0).
  */
 int yb_ledger_member_year(const yb_ledger *ledger, const char *member_id, int32_t year,
 			  yb_year_acc *acc, int64_t *pa_spent_fen);

@@ -524,6 +524,7 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 		yb_record out = {.type = YB_RECORD_SETTLEMENT};
 		yb_year_acc acc;
 		int64_t pa;
+		bool has_year;
 
 		if (it->dead)
 			continue;
@@ -569,13 +570,10 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 		}
 		yb_ledger_set_source(a->ledger, claim_id, reversal, m->partition, m->offset);
 		yb_ledger_claim(a->ledger, claim_id, &state);
-		if (yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc, &pa) !=
-		    YB_OK) {
-			memset(&acc, 0, sizeof(acc));
-			pa = 0;
-		}
+		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc,
+						 &pa) == YB_OK;
 		rc = yb_member_store_queue_apply(a->store, state.member_id, reversal, ms->version++,
-						 &state, state.year, &acc, pa);
+						 &state, state.year, has_year ? &acc : NULL, pa);
 		if (rc != YB_OK)
 			return rc;
 		applies++;

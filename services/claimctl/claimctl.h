@@ -28,10 +28,14 @@ int claimctl_generate(int argc, char **argv);
 int claimctl_lag(int argc, char **argv);
 int claimctl_reset_offsets(int argc, char **argv);
 int claimctl_replay(int argc, char **argv);
+int claimctl_rebuild(int argc, char **argv);
 int claimctl_encode(int argc, char **argv);
 int claimctl_decode(int argc, char **argv);
 int claimctl_produce(int argc, char **argv);
 int claimctl_consume(int argc, char **argv);
+
+/* The topic NAME, or PREFIX.NAME when prefix is not empty (a test's own set of topics). */
+void claimctl_topic_name(const char *prefix, const char *name, char *buf, size_t size);
 
 /* The environment variable's value when set and not empty, else fallback. */
 const char *claimctl_env_or(const char *name, const char *fallback);

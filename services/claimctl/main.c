@@ -23,6 +23,8 @@ static const subcommand subcommands[] = {
     {"lag", claimctl_lag, "consumer lag per group and partition, in messages and seconds"},
     {"replay", claimctl_replay,
      "re-adjudicate recorded inputs and compare with recorded settlements (what-if: --policies)"},
+    {"rebuild", claimctl_rebuild,
+     "refill Redis (member state, accumulators, recorded claims) from the topics"},
     {"reset-offsets", claimctl_reset_offsets,
      "move a consumer group's offsets (dry run unless --execute)"},
     {"encode", claimctl_encode, "JSON Lines records -> framed Avro single-object messages"},

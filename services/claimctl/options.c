@@ -59,3 +59,11 @@ const char *claimctl_policies_dir(const char *given)
 		return "policies";
 	return YB_SOURCE_DIR "/policies";
 }
+
+void claimctl_topic_name(const char *prefix, const char *name, char *buf, size_t size)
+{
+	if (prefix != NULL && prefix[0] != '\0')
+		snprintf(buf, size, "%s.%s", prefix, name);
+	else
+		snprintf(buf, size, "%s", name);
+}

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "claimctl.h"
+#include "history.h"
 #include "codec/avro.h"
 #include "codec/json.h"
 #include "io/policy_files.h"
@@ -28,52 +29,13 @@
 
 #define ARENA_SIZE (1u << 20)
 
-typedef struct event {
-	int rank; /* 0 institutions, 1 enrollments, 2 payments, 3 claims */
-	int64_t time;
-	int32_t partition;
-	int64_t offset;
-	uint8_t *value;
-	size_t len;
-} event;
-
 typedef struct replay {
-	event *events;
-	size_t count, cap;
-	int rank;
+	history h;
 	yb_strmap *recorded; /* claim_id (+ "\x01r" for a reversal) → char * JSON text */
 	yb_avro *avro;
 	char *arena_memory;
 	size_t undecodable;
 } replay;
-
-static int collect(const yb_message *m, void *opaque)
-{
-	replay *r = opaque;
-	event *e;
-
-	if (r->count == r->cap) {
-		size_t cap = r->cap == 0 ? 4096 : r->cap * 2;
-		event *grown = realloc(r->events, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return YB_ENOMEM;
-		r->events = grown;
-		r->cap = cap;
-	}
-	e = &r->events[r->count];
-	e->value = malloc(m->len > 0 ? m->len : 1);
-	if (e->value == NULL)
-		return YB_ENOMEM;
-	memcpy(e->value, m->value, m->len);
-	e->len = m->len;
-	e->rank = r->rank;
-	e->time = m->timestamp_ms;
-	e->partition = m->partition;
-	e->offset = m->offset;
-	r->count++;
-	return YB_OK;
-}
 
 /* Keep the first recorded settlement of each claim (and of each reversal), as JSON text. */
 static int record_settlement(const yb_message *m, void *opaque)
@@ -109,22 +71,6 @@ static int record_settlement(const yb_message *m, void *opaque)
 	text.data[text.len] = '\0';
 	*slot = (char *)text.data; /* the map owns it now */
 	return YB_OK;
-}
-
-static int by_event_time(const void *a, const void *b)
-{
-	const event *x = a, *y = b;
-
-	/* Reference data first, in log order; then event time; then topic, partition, offset. */
-	if ((x->rank == 0) != (y->rank == 0))
-		return x->rank == 0 ? -1 : 1;
-	if (x->rank != 0 && x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	if (x->partition != y->partition)
-		return x->partition - y->partition;
-	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
 static void free_text(void *value)
@@ -167,6 +113,7 @@ static void replay_usage(FILE *out)
 	    "  -p, --policies DIR       the policies to replay under (default: as adjudicate)\n"
 	    "      --json FILE          write the full report as JSON to FILE\n"
 	    "      --show N             differing claims to list (default 10)\n"
+	    "      --topic-prefix P     read P.institutions, P.claims, ... (a test's own set)\n"
 	    "  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
 	    "                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
 	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
@@ -200,7 +147,7 @@ static json_t *field_diff(const json_t *recorded, const json_t *replayed)
 
 int claimctl_replay(int argc, char **argv)
 {
-	enum { OPT_FROM = 1000, OPT_TO, OPT_JSON, OPT_SHOW, OPT_AUDIT };
+	enum { OPT_FROM = 1000, OPT_TO, OPT_JSON, OPT_SHOW, OPT_AUDIT, OPT_PREFIX };
 	static const struct option options[] = {
 	    {"from", required_argument, NULL, OPT_FROM},
 	    {"to", required_argument, NULL, OPT_TO},
@@ -208,11 +155,15 @@ int claimctl_replay(int argc, char **argv)
 	    {"json", required_argument, NULL, OPT_JSON},
 	    {"show", required_argument, NULL, OPT_SHOW},
 	    {"audit", no_argument, NULL, OPT_AUDIT},
+	    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
 	    {"brokers", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	static const char *const inputs[] = {"institutions", "enrollments", "payments", "claims"};
+	static const char *const input_names[] = {"institutions", "enrollments", "payments",
+						  "claims"};
+	char inputs[4][256], settlements[256];
+	const char *prefix = "";
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	const char *policies = NULL, *json_path = NULL;
 	int64_t from = INT64_MIN, to = INT64_MAX;
@@ -260,6 +211,9 @@ int claimctl_replay(int argc, char **argv)
 			}
 			break;
 		}
+		case OPT_PREFIX:
+			prefix = optarg;
+			break;
 		case OPT_AUDIT:
 			break; /* comparing is what replay does; the flag reads as the issue says */
 		case 'p':
@@ -292,6 +246,9 @@ int claimctl_replay(int argc, char **argv)
 		goto out;
 	}
 	exit_code = CLAIMCTL_EXIT_FAILURE;
+	for (int t = 0; t < 4; t++)
+		claimctl_topic_name(prefix, input_names[t], inputs[t], sizeof(inputs[t]));
+	claimctl_topic_name(prefix, "settlements", settlements, sizeof(settlements));
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);
 	policies = policies != NULL ? policies : claimctl_policies_dir(NULL);
@@ -310,8 +267,8 @@ int claimctl_replay(int argc, char **argv)
 	for (int t = 0; t < 4; t++) {
 		size_t n = 0;
 
-		r.rank = t;
-		if (yb_snapshot_read(props, inputs[t], 10000, collect, &r, &n, errstr,
+		r.h.rank = t;
+		if (yb_snapshot_read(props, inputs[t], 10000, history_collect, &r.h, &n, errstr,
 				     sizeof(errstr)) != YB_OK) {
 			fprintf(stderr, "claimctl replay: %s\n", errstr);
 			goto out;
@@ -321,17 +278,17 @@ int claimctl_replay(int argc, char **argv)
 	{
 		size_t n = 0;
 
-		if (yb_snapshot_read(props, "settlements", 10000, record_settlement, &r, &n, errstr,
+		if (yb_snapshot_read(props, settlements, 10000, record_settlement, &r, &n, errstr,
 				     sizeof(errstr)) != YB_OK) {
 			fprintf(stderr, "claimctl replay: %s\n", errstr);
 			goto out;
 		}
 		fprintf(stderr, "claimctl replay: %-13s %8zu recorded\n", "settlements", n);
 	}
-	qsort(r.events, r.count, sizeof(r.events[0]), by_event_time);
+	history_sort(&r.h);
 
-	for (size_t i = 0; i < r.count; i++) {
-		const event *e = &r.events[i];
+	for (size_t i = 0; i < r.h.count; i++) {
+		const history_event *e = &r.h.events[i];
 		yb_arena arena;
 		yb_record rec;
 		const yb_settlement *s = NULL;
@@ -490,9 +447,7 @@ int claimctl_replay(int argc, char **argv)
 	}
 	exit_code = CLAIMCTL_EXIT_OK;
 out:
-	for (size_t i = 0; i < r.count; i++)
-		free(r.events[i].value);
-	free(r.events);
+	history_free(&r.h);
 	yb_strmap_destroy(r.recorded, free_text);
 	yb_avro_destroy(r.avro);
 	free(r.arena_memory);

@@ -1,0 +1,450 @@
+/*
+ * claimctl rebuild: Redis is a cache; refill it from the topics after it lost its data.
+ *
+ * It reads the input topics as they stand (io/snapshot.h), and the adjudicator group's
+ * committed offsets on the claims topic: a claim before them has been settled and its
+ * settlement published, a claim after them has not (the adjudicator will settle it when it
+ * resumes). It replays the history in the pipeline's order (history.h) through the ledger —
+ * the same code the adjudicator runs — taking the settled claims only, checks every
+ * settlement it reproduces against the one recorded on the settlements topic, and writes
+ * what the services keep (io/member_store.h): every member's event history, accumulators
+ * and personal account, every settled claim's recorded state with where it was read, and
+ * last, enrollment-svc's progress. The adjudicator waits while that progress is missing,
+ * so it resumes only once the rebuild is complete.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "claimctl.h"
+#include "codec/avro.h"
+#include "history.h"
+#include "io/kafka.h"
+#include "io/lag.h"
+#include "io/member_store.h"
+#include "io/policy_files.h"
+#include "io/redis.h"
+#include "io/snapshot.h"
+#include "ledger/ledger.h"
+#include "ledger/strmap.h"
+#include "rules/error.h"
+
+#define ARENA_SIZE     (1u << 20)
+#define MAX_PARTITIONS 1024
+#define PIPELINE_CHUNK 2000
+
+typedef struct recorded_bytes {
+	uint8_t *bytes;
+	size_t len;
+} recorded_bytes;
+
+typedef struct rebuild {
+	yb_strmap *applied;  /* member_id → int64: claims and reversals recorded (its version) */
+	yb_strmap *recorded; /* claim_id (+ "\x01r" for a reversal) → the first settlement */
+	yb_avro *avro;
+	char *arena_memory;
+	yb_member_store *store;
+	size_t queued;
+	uint64_t members, claims, events;
+	char errstr[512];
+} rebuild;
+
+static void rebuild_usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: claimctl rebuild [options]\n"
+	    "\n"
+	    "Refill Redis from the topics after it lost its data (Redis is a cache; Kafka is\n"
+	    "the record): every member's enrollment and payment history, year accumulators,\n"
+	    "personal account and recorded claims, as the services keep them, so processing\n"
+	    "continues with identical results. The claims settled are those before the\n"
+	    "adjudicator group's committed offsets; each settlement the replay reproduces is\n"
+	    "checked against the one recorded on the settlements topic.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -r, --redis HOST:PORT    Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS
+	    ")\n"
+	    "      --prefix P           the services' redis.prefix (default yb:)\n"
+	    "  -G, --group G            the adjudicator's group (default yb-adjudicator)\n"
+	    "  -p, --policies DIR       the policies the services run (default: as adjudicate)\n"
+	    "      --topic-prefix P     read P.institutions, P.claims, ... (a test's own set)\n"
+	    "  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
+	    "                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
+	    "  -h, --help               this text\n"
+	    "\n"
+	    "Exit status: 0 rebuilt and every settlement reproduced; 1 it could not, or a\n"
+	    "reproduced settlement differs from the recorded one (listed).\n");
+}
+
+static void free_recorded(void *value)
+{
+	free(((recorded_bytes *)value)->bytes);
+}
+
+/* Keep the first recorded settlement of each claim and of each reversal, as bytes. */
+static int record_settlement(const yb_message *m, void *opaque)
+{
+	rebuild *r = opaque;
+	yb_arena arena;
+	yb_record rec;
+	char key[300];
+	recorded_bytes *slot;
+	int created;
+
+	yb_arena_init(&arena, r->arena_memory, ARENA_SIZE);
+	if (yb_avro_decode(r->avro, m->value, m->len, &arena, &rec, r->errstr, sizeof(r->errstr)) !=
+		YB_OK ||
+	    rec.type != YB_RECORD_SETTLEMENT || rec.as.settlement.duplicate)
+		return YB_OK;
+	snprintf(key, sizeof(key), "%s%s", rec.as.settlement.claim_id,
+		 strcmp(rec.as.settlement.status, "reversed") == 0 ? "\x01r" : "");
+	slot = yb_strmap_put(r->recorded, key, &created);
+	if (slot == NULL)
+		return YB_ENOMEM;
+	if (created) {
+		slot->bytes = malloc(m->len);
+		if (slot->bytes == NULL)
+			return YB_ENOMEM;
+		memcpy(slot->bytes, m->value, m->len);
+		slot->len = m->len;
+	}
+	return YB_OK;
+}
+
+/* Read the replies of what is queued, every PIPELINE_CHUNK commands (force: all now). */
+static int flush(rebuild *r, int force)
+{
+	size_t n = r->queued;
+
+	if (n == 0 || (!force && n < PIPELINE_CHUNK))
+		return YB_OK;
+	r->queued = 0;
+	return yb_member_store_sync(r->store, n, r->errstr, sizeof(r->errstr));
+}
+
+static int write_member(const char *member_id, int64_t pa_spent_fen, const yb_member_year *years,
+			size_t count, void *opaque)
+{
+	rebuild *r = opaque;
+	const int64_t *version = yb_strmap_get(r->applied, member_id);
+	int rc;
+
+	if (version == NULL && count == 0 && pa_spent_fen == 0)
+		return YB_OK; /* nothing the adjudicator would have written */
+	rc = yb_member_store_queue_member_state(r->store, member_id, version != NULL ? *version : 0,
+						pa_spent_fen, years, count);
+
+	if (rc != YB_OK)
+		return rc;
+	r->queued += 1 + count;
+	r->members++;
+	return flush(r, 0);
+}
+
+/* A member's version is the number of applies the adjudicator made: one per claim and one
+ * per reversal recorded. */
+static int count_applies(const yb_claim_state *claim, void *opaque)
+{
+	rebuild *r = opaque;
+	int created;
+	int64_t *n = yb_strmap_put(r->applied, claim->member_id, &created);
+
+	if (n == NULL)
+		return YB_ENOMEM;
+	*n += claim->reversal != NULL ? 2 : 1;
+	return YB_OK;
+}
+
+static int write_claim(const yb_claim_state *claim, void *opaque)
+{
+	rebuild *r = opaque;
+	int rc = yb_member_store_queue_claim_state(r->store, claim);
+
+	if (rc != YB_OK)
+		return rc;
+	r->queued++;
+	r->claims++;
+	return flush(r, 0);
+}
+
+/* Compare a reproduced settlement with the recorded one; prints a difference. */
+static int matches(rebuild *r, const char *claim_id, bool reversal, const uint8_t *bytes,
+		   size_t len, uint64_t *differing, uint64_t *unrecorded)
+{
+	char key[300];
+	const recorded_bytes *was;
+
+	snprintf(key, sizeof(key), "%s%s", claim_id, reversal ? "\x01r" : "");
+	was = yb_strmap_get(r->recorded, key);
+	if (was == NULL) {
+		(*unrecorded)++;
+		return 0;
+	}
+	if (was->len == len && memcmp(was->bytes, bytes, len) == 0)
+		return 1;
+	if (*differing < 10)
+		fprintf(stderr,
+			"claimctl rebuild: %s%s: the replay differs from the recorded "
+			"settlement\n",
+			claim_id, reversal ? " (reversal)" : "");
+	(*differing)++;
+	return 0;
+}
+
+int claimctl_rebuild(int argc, char **argv)
+{
+	enum { OPT_PREFIX = 1000, OPT_TOPIC_PREFIX };
+	static const struct option options[] = {
+	    {"redis", required_argument, NULL, 'r'},
+	    {"prefix", required_argument, NULL, OPT_PREFIX},
+	    {"group", required_argument, NULL, 'G'},
+	    {"policies", required_argument, NULL, 'p'},
+	    {"topic-prefix", required_argument, NULL, OPT_TOPIC_PREFIX},
+	    {"brokers", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	static const char *const input_names[] = {"institutions", "enrollments", "payments",
+						  "claims"};
+	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
+	const char *redis_address = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
+	const char *prefix = "yb:", *group = "yb-adjudicator", *policies = NULL, *topic_prefix = "";
+	char inputs[4][256], settlements[256], host[256];
+	int opt, port = 0, exit_code = CLAIMCTL_EXIT_USAGE;
+	yb_props *props = yb_props_new();
+	yb_policy_set *sets = NULL;
+	size_t set_count = 0;
+	yb_ledger *ledger = NULL;
+	yb_redis *redis = NULL;
+	yb_end_probe *probe = NULL;
+	history h = {0};
+	rebuild r;
+	int64_t committed[MAX_PARTITIONS], progress[2][MAX_PARTITIONS];
+	int member_partitions = 0;
+	uint64_t settled = 0, pending = 0, differing = 0, unrecorded = 0, refused = 0;
+	yb_group_info *groups = NULL;
+	yb_partition_lag *parts = NULL;
+	size_t ngroups = 0, nparts = 0;
+	struct timespec t0, t1;
+
+	memset(&r, 0, sizeof(r));
+	if (props == NULL)
+		return CLAIMCTL_EXIT_FAILURE;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "r:G:p:b:X:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			redis_address = optarg;
+			break;
+		case OPT_PREFIX:
+			prefix = optarg;
+			break;
+		case 'G':
+			group = optarg;
+			break;
+		case 'p':
+			policies = optarg;
+			break;
+		case OPT_TOPIC_PREFIX:
+			topic_prefix = optarg;
+			break;
+		case 'b':
+			brokers = optarg;
+			break;
+		case 'X':
+			if (claimctl_kafka_property(props, "rebuild", optarg) != YB_OK)
+				goto out;
+			break;
+		case 'h':
+			rebuild_usage(stdout);
+			exit_code = CLAIMCTL_EXIT_OK;
+			goto out;
+		default:
+			rebuild_usage(stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "claimctl rebuild: unexpected argument '%s'\n", argv[optind]);
+		goto out;
+	}
+	if (sscanf(redis_address, "%255[^:]:%d", host, &port) != 2) {
+		fprintf(stderr, "claimctl rebuild: --redis '%s' is not HOST:PORT\n", redis_address);
+		goto out;
+	}
+	exit_code = CLAIMCTL_EXIT_FAILURE;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int t = 0; t < 4; t++)
+		claimctl_topic_name(topic_prefix, input_names[t], inputs[t], sizeof(inputs[t]));
+	claimctl_topic_name(topic_prefix, "settlements", settlements, sizeof(settlements));
+	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
+		yb_props_set(props, "kafka.bootstrap.servers", brokers);
+	policies = policies != NULL ? policies : claimctl_policies_dir(NULL);
+	r.recorded = yb_strmap_new(sizeof(recorded_bytes));
+	r.applied = yb_strmap_new(sizeof(int64_t));
+	r.arena_memory = malloc(ARENA_SIZE);
+	if (yb_policy_load_dir(policies, &sets, &set_count, r.errstr, sizeof(r.errstr)) != YB_OK ||
+	    r.recorded == NULL || r.applied == NULL || r.arena_memory == NULL ||
+	    yb_avro_new(&r.avro, r.errstr, sizeof(r.errstr)) != YB_OK ||
+	    yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
+	    yb_redis_connect(&redis, host, port, 10000, r.errstr, sizeof(r.errstr)) != YB_OK ||
+	    yb_member_store_new(&r.store, redis, prefix) != YB_OK ||
+	    (probe = yb_end_probe_new(props, r.errstr, sizeof(r.errstr))) == NULL ||
+	    yb_end_probe_partitions(probe, inputs[1], 10000, &member_partitions, r.errstr,
+				    sizeof(r.errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+		goto out;
+	}
+	if (member_partitions > MAX_PARTITIONS)
+		member_partitions = MAX_PARTITIONS;
+
+	/* enrollment-svc's progress once rebuilt: the ends now, which the history will reach. */
+	for (int t = 0; t < 2; t++) {
+		for (int p = 0; p < member_partitions; p++) {
+			if (yb_end_probe_stable_end(probe, inputs[1 + t], p, 10000, &progress[t][p],
+						    r.errstr, sizeof(r.errstr)) != YB_OK) {
+				fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+				goto out;
+			}
+		}
+	}
+	/* What the adjudicator has settled and published: the claims before its offsets. */
+	for (int p = 0; p < MAX_PARTITIONS; p++)
+		committed[p] = 0;
+	if (yb_kafka_lag(props, group, 10000, 0, &groups, &ngroups, &parts, &nparts, r.errstr,
+			 sizeof(r.errstr)) == YB_OK) {
+		for (size_t i = 0; i < nparts; i++) {
+			if (strcmp(parts[i].topic, inputs[3]) == 0 && parts[i].partition >= 0 &&
+			    parts[i].partition < MAX_PARTITIONS && parts[i].committed > 0)
+				committed[parts[i].partition] = parts[i].committed;
+		}
+	} else {
+		fprintf(stderr,
+			"claimctl rebuild: group %s has no committed offsets (%s): no claim is "
+			"settled yet\n",
+			group, r.errstr);
+	}
+	for (int t = 0; t < 4; t++) {
+		size_t n = 0;
+
+		h.rank = t;
+		if (yb_snapshot_read(props, inputs[t], 10000, history_collect, &h, &n, r.errstr,
+				     sizeof(r.errstr)) != YB_OK) {
+			fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+			goto out;
+		}
+		fprintf(stderr, "claimctl rebuild: %-13s %8zu records\n", inputs[t], n);
+	}
+	{
+		size_t n = 0;
+
+		if (yb_snapshot_read(props, settlements, 10000, record_settlement, &r, &n, r.errstr,
+				     sizeof(r.errstr)) != YB_OK) {
+			fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+			goto out;
+		}
+		fprintf(stderr, "claimctl rebuild: %-13s %8zu recorded\n", settlements, n);
+	}
+	history_sort(&h);
+
+	for (size_t i = 0; i < h.count; i++) {
+		const history_event *e = &h.events[i];
+		yb_arena arena;
+		yb_record rec;
+		const yb_settlement *s = NULL;
+		int rc;
+
+		if (e->rank == 3 &&
+		    (e->partition >= MAX_PARTITIONS || e->offset >= committed[e->partition])) {
+			pending++; /* not settled yet: the adjudicator will */
+			continue;
+		}
+		yb_arena_init(&arena, r.arena_memory, ARENA_SIZE);
+		if (yb_avro_decode(r.avro, e->value, e->len, &arena, &rec, r.errstr,
+				   sizeof(r.errstr)) != YB_OK) {
+			refused++; /* dead-lettered by the services */
+			continue;
+		}
+		rc = yb_ledger_apply(ledger, &rec, &s, r.errstr, sizeof(r.errstr));
+		if (rc < 0) {
+			refused++;
+			continue;
+		}
+		if (rec.type == YB_RECORD_ENROLLMENT || rec.type == YB_RECORD_PAYMENT) {
+			rc = yb_member_store_queue_event(
+			    r.store,
+			    rec.type == YB_RECORD_ENROLLMENT ? rec.as.enrollment.member_id
+							     : rec.as.payment.member_id,
+			    e->time,
+			    rec.type == YB_RECORD_ENROLLMENT ? YB_STORE_RANK_ENROLLMENT
+							     : YB_STORE_RANK_PAYMENT,
+			    e->value, e->len);
+			r.queued++;
+			r.events++;
+			if (rc != YB_OK || flush(&r, 0) != YB_OK) {
+				fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+				goto out;
+			}
+		} else if (s != NULL && !s->duplicate) {
+			bool reversal = rec.type == YB_RECORD_REVERSAL;
+			const char *claim_id =
+			    reversal ? rec.as.reversal.claim_id : rec.as.claim.claim_id;
+			yb_record out = {.type = YB_RECORD_SETTLEMENT};
+			yb_buf bytes = {0};
+
+			settled++;
+			yb_ledger_set_source(ledger, claim_id, reversal, e->partition, e->offset);
+			out.as.settlement = *s;
+			if (yb_avro_encode(&out, &bytes, r.errstr, sizeof(r.errstr)) == YB_OK)
+				matches(&r, claim_id, reversal, bytes.data, bytes.len, &differing,
+					&unrecorded);
+			yb_buf_free(&bytes);
+		}
+	}
+	/* Members and claims, then the progress that lets the adjudicator resume. */
+	if (yb_ledger_each_claim(ledger, count_applies, &r) != YB_OK ||
+	    yb_ledger_each_member(ledger, write_member, &r) != YB_OK ||
+	    yb_ledger_each_claim(ledger, write_claim, &r) != YB_OK || flush(&r, 1) != YB_OK) {
+		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+		goto out;
+	}
+	for (int t = 0; t < 2; t++) {
+		for (int p = 0; p < member_partitions; p++, r.queued++)
+			yb_member_store_queue_progress(r.store, inputs[1 + t], p, progress[t][p]);
+	}
+	if (flush(&r, 1) != YB_OK) {
+		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("rebuilt %" PRIu64 " members (%" PRIu64 " events) and %" PRIu64
+	       " recorded claims under '%s' in %" PRId64 " ms\n"
+	       "  settled before %s's offsets: %" PRIu64 " (reproduced identical: %" PRIu64
+	       ", differing: %" PRIu64 ", not recorded: %" PRIu64 ")\n"
+	       "  left for the adjudicator:    %" PRIu64 " claims\n"
+	       "  not taken (dead letters):    %" PRIu64 "\n",
+	       r.members, r.events, r.claims, prefix,
+	       (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, group,
+	       settled, settled - differing - unrecorded, differing, unrecorded, pending, refused);
+	exit_code = differing == 0 ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
+out:
+	free(groups);
+	free(parts);
+	history_free(&h);
+	yb_end_probe_destroy(probe);
+	yb_member_store_destroy(r.store);
+	yb_redis_destroy(redis);
+	yb_ledger_destroy(ledger);
+	yb_avro_destroy(r.avro);
+	yb_strmap_destroy(r.recorded, free_recorded);
+	yb_strmap_destroy(r.applied, NULL);
+	free(r.arena_memory);
+	free(sets);
+	yb_props_destroy(props);
+	return exit_code;
+}
