@@ -86,6 +86,8 @@ void yb_member_store_destroy(yb_member_store *st)
 
 int yb_member_store_prepare(yb_member_store *st, char *errstr, size_t errlen)
 {
+	if (st->apply.sha[0] != '\0')
+		return YB_OK;
 	return yb_redis_script_load(st->redis, &st->apply, errstr, errlen);
 }
 

@@ -113,7 +113,9 @@ typedef enum yb_apply_result {
 /* The next apply's outcome (>= 0), or YB_EIO with errstr. */
 int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen);
 
-/* Load the apply script (call once after connecting; a flush is handled by re-sending). */
+/* Load the apply script unless it is loaded: before queueing applies. A server that forgot
+ * it (a restart) answers NOSCRIPT; yb_member_store_read_apply then reports a conflict and
+ * marks it unloaded, and the batch is redone after the next prepare. */
 int yb_member_store_prepare(yb_member_store *st, char *errstr, size_t errlen);
 
 /* Write a whole member (claimctl rebuild): accumulators, version and personal account. */

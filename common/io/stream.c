@@ -3,6 +3,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,22 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
 	s->generation++;
 	if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-		YB_LOG(YB_LOG_INFO, "partitions_assigned", "{s:i}", "count", parts->cnt);
+		/* Start each partition exactly at the group's committed offset (the stable one:
+		 * read_committed asks the broker to wait out pending transactional commits), or at
+		 * the beginning when there is none, never at a position this client remembers
+		 * from an earlier assignment: a batch dropped by a rebalance is read again. */
+		rd_kafka_resp_err_t cerr = rd_kafka_committed(rk, parts, 30000);
+
+		for (int i = 0; i < parts->cnt; i++) {
+			if (cerr != RD_KAFKA_RESP_ERR_NO_ERROR || parts->elems[i].offset < 0)
+				parts->elems[i].offset = cerr != RD_KAFKA_RESP_ERR_NO_ERROR
+							     ? RD_KAFKA_OFFSET_INVALID
+							     : RD_KAFKA_OFFSET_BEGINNING;
+		}
+		YB_LOG(YB_LOG_INFO, "partitions_assigned", "{s:i, s:s}", "count", parts->cnt,
+		       "from",
+		       cerr == RD_KAFKA_RESP_ERR_NO_ERROR ? "committed offsets"
+							  : rd_kafka_err2str(cerr));
 		rd_kafka_assign(rk, parts);
 	} else {
 		YB_LOG(YB_LOG_INFO, "partitions_revoked", "{s:i}", "count", parts->cnt);
@@ -76,6 +92,7 @@ static rd_kafka_t *new_consumer(yb_stream *s, const yb_props *props, const char 
 	if (conf_set(conf, props, "group.id", group_id, errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "isolation.level", "read_committed", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "enable.auto.commit", "false", errstr, errlen) != YB_OK ||
+	    conf_set(conf, props, "enable.auto.offset.store", "false", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "enable.partition.eof", "true", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "auto.offset.reset", "earliest", errstr, errlen) != YB_OK) {
 		rd_kafka_conf_destroy(conf);
@@ -201,6 +218,8 @@ void yb_stream_destroy(yb_stream *s)
 	free(s);
 }
 
+static int rewind_to_committed(yb_stream *s, char *errstr, size_t errlen);
+
 static int64_t sent_header(const rd_kafka_message_t *m)
 {
 	rd_kafka_headers_t *headers = NULL;
@@ -243,10 +262,15 @@ int yb_stream_poll(yb_stream *s, yb_stream_message *msgs, size_t max, int wait_m
 			break;
 		m = rd_kafka_consumer_poll(s->consumer, timeout);
 		if (s->revoked) {
-			/* Partitions went away mid-batch: their new owner reads them again. */
+			/* Partitions went away mid-batch: their new owner reads them again. The
+			 * same poll may already have run the new assignment and returned its first
+			 * message: seek what is assigned now back to the committed offsets, so
+			 * nothing this batch dropped is skipped. */
 			if (m != NULL)
 				rd_kafka_message_destroy(m);
 			drop_held(s);
+			if (rewind_to_committed(s, errstr, errlen) != YB_OK)
+				return YB_EIO;
 			return 0;
 		}
 		if (m == NULL)
@@ -373,6 +397,19 @@ static int rewind_to_committed(yb_stream *s, char *errstr, size_t errlen)
 			parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
 	}
 	e = rd_kafka_seek_partitions(s->consumer, parts, 10000);
+	for (int i = 0; e == NULL && i < parts->cnt; i++) {
+		YB_LOG(YB_LOG_INFO, "rewound", "{s:s, s:i, s:I, s:s}", "topic",
+		       parts->elems[i].topic, "partition", (int)parts->elems[i].partition, "offset",
+		       (json_int_t)parts->elems[i].offset, "err",
+		       rd_kafka_err2str(parts->elems[i].err));
+		if (parts->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+			snprintf(errstr, errlen, "rewind %s [%d]: %s", parts->elems[i].topic,
+				 (int)parts->elems[i].partition,
+				 rd_kafka_err2str(parts->elems[i].err));
+			rd_kafka_topic_partition_list_destroy(parts);
+			return YB_EIO;
+		}
+	}
 	rd_kafka_topic_partition_list_destroy(parts);
 	if (e != NULL) {
 		snprintf(errstr, errlen, "rewind: %s", rd_kafka_error_string(e));
@@ -417,6 +454,30 @@ static rd_kafka_topic_partition_list_t *positions(yb_stream *s)
 	return list;
 }
 
+/* Each partition's first and last offset of the batch just committed (debug). */
+static void log_positions(const yb_stream *s)
+{
+	for (size_t i = 0; i < s->held_count; i++) {
+		const rd_kafka_message_t *m = s->held[i];
+		int64_t first = m->offset, last = m->offset;
+		int seen = 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = s->held[j]->partition == m->partition && s->held[j]->rkt == m->rkt;
+		if (seen)
+			continue;
+		for (size_t j = i; j < s->held_count; j++) {
+			if (s->held[j]->partition != m->partition || s->held[j]->rkt != m->rkt)
+				continue;
+			first = s->held[j]->offset < first ? s->held[j]->offset : first;
+			last = s->held[j]->offset > last ? s->held[j]->offset : last;
+		}
+		YB_LOG(YB_LOG_DEBUG, "committed", "{s:s, s:i, s:I, s:I}", "topic",
+		       rd_kafka_topic_name(m->rkt), "partition", (int)m->partition, "first",
+		       (json_int_t)first, "last", (json_int_t)last);
+	}
+}
+
 static int commit_transaction(yb_stream *s, char *errstr, size_t errlen)
 {
 	rd_kafka_topic_partition_list_t *list = positions(s);
@@ -438,6 +499,8 @@ static int commit_transaction(yb_stream *s, char *errstr, size_t errlen)
 	}
 	if (e == NULL) {
 		s->in_txn = 0;
+		if (yb_log_get_level() <= YB_LOG_DEBUG)
+			log_positions(s);
 		return YB_COMMIT_DONE;
 	}
 	snprintf(errstr, errlen, "commit_transaction: %s", rd_kafka_error_string(e));

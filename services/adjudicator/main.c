@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "codec/avro.h"
 #include "io/consumer.h"
@@ -48,6 +49,7 @@
 #define EVENT_ARENA     (64u << 10)
 #define MAX_PARTITIONS  1024
 #define REQUEST_TIMEOUT 10000
+#define MAX_FAILURES    30 /* consecutive failed batches (about a minute) before exiting */
 
 static const yb_config_key config_keys[] = {
     {"group", YB_CONFIG_STRING, "yb-adjudicator", 0, 0, "the consumer group"},
@@ -59,6 +61,9 @@ static const yb_config_key config_keys[] = {
      "how long a batch waits for more claims after its first"},
     {"barrier.warn.ms", YB_CONFIG_INT, "5000", 100, 3600000,
      "log a warning when waiting this long for enrollment-svc to catch up"},
+    {"debug.exit.before.commit", YB_CONFIG_INT, "0", 0, 1000000,
+     "tests only: exit (status 70) right after the Nth batch's Redis writes, before its "
+     "Kafka commit, the worst moment to crash; 0: never"},
     {"http.listen", YB_CONFIG_HOSTPORT, "127.0.0.1:9312", 0, 0,
      "where /metrics and /healthz are served"},
 };
@@ -116,6 +121,8 @@ typedef struct adjudicator {
 	yb_buf out;
 	counters c;
 	int64_t last_publish;
+	long written; /* batches written to Redis, for debug.exit.before.commit */
+	int failures; /* consecutive batches that failed */
 } adjudicator;
 
 static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
@@ -395,6 +402,9 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 
 	yb_ledger_forget_members(a->ledger);
 	yb_member_store_reset(a->store);
+	rc = yb_member_store_prepare(a->store, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
 	a->event_count = 0;
 	a->id_count = 0;
 	/* The claim ids each member's items name: its claims, reversed claims, referrals. */
@@ -551,7 +561,6 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 						       yb_props_get(a->cfg, "topic.dead-letters"),
 						       m, errstr, errstr, errlen) != YB_OK)
 				return YB_EIO;
-			delta.dead_lettered++;
 			continue;
 		}
 		out.as.settlement = *s;
@@ -601,7 +610,6 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 	a->c.reversed += delta.reversed;
 	a->c.duplicates += delta.duplicates;
 	a->c.redelivered += delta.redelivered;
-	a->c.dead_lettered += delta.dead_lettered;
 	return YB_OK;
 }
 
@@ -618,6 +626,7 @@ static int redis_failed(adjudicator *a, const char *why)
 		return YB_EIO;
 	}
 	yb_member_store_reset(a->store);
+	yb_service_sleep_ms(a->failures < 10 ? 200 * a->failures : 2000); /* back off */
 	while (!yb_service_stopping()) {
 		if (yb_redis_reconnect(a->redis, errstr, sizeof(errstr)) == YB_OK &&
 		    yb_member_store_prepare(a->store, errstr, sizeof(errstr)) == YB_OK)
@@ -649,31 +658,43 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 			return yb_stream_abort(a->stream, errstr, sizeof(errstr));
 		return redis_failed(a, errstr);
 	}
-	for (;;) {
-		yb_arena_reset(arena);
-		rc = yb_stream_begin(a->stream, errstr, sizeof(errstr));
-		if (rc == YB_OK)
-			rc = decode(a, n, arena, errstr, sizeof(errstr));
-		if (rc == YB_OK)
-			rc = read_members(a, n, errstr, sizeof(errstr));
-		if (rc == YB_OK)
-			rc = adjudicate_batch(a, n, errstr, sizeof(errstr));
-		if (rc == YB_APPLY_CONFLICT) {
-			/* Nothing sent is committed: abort and redo from a fresh read. */
-			a->c.conflicts++;
-			if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK)
-				return YB_EIO;
-			return YB_OK; /* the rewound messages come back in the next poll */
-		}
-		if (rc == YB_EIO && strncmp(errstr, "redis", 5) == 0)
-			return redis_failed(a, errstr);
-		if (rc != YB_OK) {
-			YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
+	yb_arena_reset(arena);
+	rc = yb_stream_begin(a->stream, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = decode(a, n, arena, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = read_members(a, n, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = adjudicate_batch(a, n, errstr, sizeof(errstr));
+	if (rc == YB_APPLY_CONFLICT) {
+		/* Nothing sent is committed: abort and redo from a fresh read. */
+		a->c.conflicts++;
+		YB_LOG(YB_LOG_INFO, "batch_redone", "{s:s}", "why",
+		       "a member moved since it was read (another instance, or Redis restarted)");
+		if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK)
+			return YB_EIO;
+		return YB_OK; /* the rewound messages come back in the next poll */
+	}
+	if (rc == YB_EIO || rc == YB_ETIMEDOUT) {
+		/* Redis (or a send) failed: nothing is committed; reconnect and read again. A
+		 * failure that persists is not retried for ever. */
+		if (++a->failures > MAX_FAILURES) {
+			YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s, s:i}", "err", errstr,
+			       "attempts", a->failures);
 			return YB_EIO;
 		}
-		break;
+		return redis_failed(a, errstr);
 	}
+	if (rc != YB_OK) {
+		YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	a->failures = 0;
 	a->c.consumed += (uint64_t)n;
+	if (++a->written == yb_config_int(a->cfg, "debug.exit.before.commit")) {
+		YB_LOG(YB_LOG_WARN, "debug_exit", "{s:I}", "batch", (json_int_t)a->written);
+		_exit(70);
+	}
 	rc = yb_stream_commit(a->stream, errstr, sizeof(errstr));
 	if (rc < 0) {
 		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
@@ -685,6 +706,8 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 		return YB_OK;
 	}
 	a->c.batches++;
+	for (int i = 0; i < n; i++)
+		a->c.dead_lettered += a->items[i].dead;
 	yb_histogram_observe(&a->c.batch_ms, committed - started);
 	{
 		int64_t now = yb_service_wall_ms();
@@ -748,6 +771,19 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 				 "count (co-partitioned by member_id); they have %d, %d and %d",
 				 claims_partitions, a->member_partitions, payments);
 			return YB_EINVAL;
+		}
+	}
+	/* The outputs must exist: a batch that cannot be published is never committed. */
+	{
+		static const char *const outputs[] = {"topic.settlements", "topic.dead-letters"};
+
+		for (size_t i = 0; i < 2; i++) {
+			int count = 0;
+
+			rc = yb_end_probe_partitions(a->probe, yb_props_get(cfg, outputs[i]),
+						     REQUEST_TIMEOUT, &count, errstr, errlen);
+			if (rc != YB_OK)
+				return rc;
 		}
 	}
 	rc = yb_end_probe_partitions(a->probe, yb_props_get(cfg, "topic.institutions"),
