@@ -18,10 +18,10 @@
  * Byte 2 of a packed claim state is 1 once the claim is reversed (ledger.h).
  */
 static const char apply_source[] =
-    "local rec = redis.call('HGET', KEYS[1], ARGV[1])\n"
     "if ARGV[2] == 'c' then\n"
-    "  if rec then return 1 end\n"
+    "  if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end\n"
     "else\n"
+    "  local rec = redis.call('HGET', KEYS[1], ARGV[1])\n"
     "  if not rec then return 2 end\n"
     "  if string.byte(rec, 2) == 1 then return 1 end\n"
     "end\n"

@@ -121,8 +121,9 @@ typedef struct adjudicator {
 	yb_buf out;
 	counters c;
 	int64_t last_publish;
-	long written; /* batches written to Redis, for debug.exit.before.commit */
-	int failures; /* consecutive batches that failed */
+	long written;     /* batches written to Redis, for debug.exit.before.commit */
+	int failures;     /* consecutive batches that failed */
+	int64_t phase[4]; /* when the barrier, the read, the adjudication and the writes ended */
 } adjudicator;
 
 static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
@@ -593,6 +594,7 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 		else
 			delta.rejected++;
 	}
+	a->phase[2] = yb_service_mono_ms();
 	for (size_t k = 0; k < applies; k++) {
 		rc = yb_member_store_read_apply(a->store, errstr, errlen);
 		if (rc < 0)
@@ -653,6 +655,7 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 	if (n == 0)
 		return YB_OK;
 	rc = barrier(a, n, errstr, sizeof(errstr));
+	a->phase[0] = yb_service_mono_ms();
 	if (rc != YB_OK) {
 		if (yb_service_stopping())
 			return yb_stream_abort(a->stream, errstr, sizeof(errstr));
@@ -664,6 +667,7 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 		rc = decode(a, n, arena, errstr, sizeof(errstr));
 	if (rc == YB_OK)
 		rc = read_members(a, n, errstr, sizeof(errstr));
+	a->phase[1] = yb_service_mono_ms();
 	if (rc == YB_OK)
 		rc = adjudicate_batch(a, n, errstr, sizeof(errstr));
 	if (rc == YB_APPLY_CONFLICT) {
@@ -695,12 +699,19 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 		YB_LOG(YB_LOG_WARN, "debug_exit", "{s:I}", "batch", (json_int_t)a->written);
 		_exit(70);
 	}
+	a->phase[3] = yb_service_mono_ms();
 	rc = yb_stream_commit(a->stream, errstr, sizeof(errstr));
 	if (rc < 0) {
 		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
 		return YB_EIO;
 	}
 	committed = yb_service_mono_ms();
+	YB_LOG(YB_LOG_DEBUG, "batch", "{s:i, s:I, s:I, s:I, s:I, s:I}", "claims", n, "barrier_ms",
+	       (json_int_t)(a->phase[0] - started), "read_ms",
+	       (json_int_t)(a->phase[1] - a->phase[0]), "adjudicate_ms",
+	       (json_int_t)(a->phase[2] - a->phase[1]), "write_ms",
+	       (json_int_t)(a->phase[3] - a->phase[2]), "commit_ms",
+	       (json_int_t)(committed - a->phase[3]));
 	if (rc == YB_COMMIT_REWOUND) {
 		a->c.rewinds++;
 		return YB_OK;
