@@ -156,3 +156,20 @@ void yb_config_usage(FILE *out, const yb_config_key *keys, size_t count)
 	fprintf(out, "  %-24s any librdkafka property, as-is (kafka.bootstrap.servers, ...)\n",
 		"kafka.*");
 }
+
+/* Split "host:port"; host is copied into host_buf. */
+int yb_host_port_split(const char *text, char *host_buf, size_t host_len, int *port)
+{
+	const char *colon = strrchr(text, ':');
+	char *end;
+	long value;
+
+	if (colon == NULL || colon == text || (size_t)(colon - text) >= host_len)
+		return YB_EINVAL;
+	value = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || value <= 0 || value > 65535)
+		return YB_EINVAL;
+	snprintf(host_buf, host_len, "%.*s", (int)(colon - text), text);
+	*port = (int)value;
+	return YB_OK;
+}

@@ -42,4 +42,7 @@ long yb_config_int(const yb_props *config, const char *name);
 /* Print the keys, their defaults, environment names and meanings, for --help. */
 void yb_config_usage(FILE *out, const yb_config_key *keys, size_t count);
 
+/* Split "HOST:PORT" (port 1..65535); host is copied into host_buf. YB_OK or YB_EINVAL. */
+int yb_host_port_split(const char *text, char *host_buf, size_t host_len, int *port);
+
 #endif

@@ -84,6 +84,12 @@ void yb_member_store_destroy(yb_member_store *st)
 	free(st);
 }
 
+void yb_member_store_reconnected(yb_member_store *st)
+{
+	st->apply.sha[0] = '\0';
+	yb_member_store_reset(st);
+}
+
 int yb_member_store_prepare(yb_member_store *st, char *errstr, size_t errlen)
 {
 	if (st->apply.sha[0] != '\0')

@@ -118,6 +118,10 @@ int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
  * marks it unloaded, and the batch is redone after the next prepare. */
 int yb_member_store_prepare(yb_member_store *st, char *errstr, size_t errlen);
 
+/* After reconnecting: forget what is queued, and the script (the server may have restarted
+ * and forgotten it; the next prepare loads it again). */
+void yb_member_store_reconnected(yb_member_store *st);
+
 /* Write a whole member (claimctl rebuild): accumulators, version and personal account. */
 int yb_member_store_queue_member_state(yb_member_store *st, const char *member_id, int64_t version,
 				       int64_t pa_spent_fen, const yb_member_year *years,

@@ -379,11 +379,12 @@ int yb_stream_send_dead_letter(yb_stream *s, const char *topic, const yb_message
 }
 
 /* Seek every assigned partition back to its committed offset. */
-static int rewind_to_committed(yb_stream *s, char *errstr, size_t errlen)
+static int rewind_once(yb_stream *s, char *errstr, size_t errlen)
 {
 	rd_kafka_topic_partition_list_t *parts = NULL;
 	rd_kafka_resp_err_t err = rd_kafka_assignment(s->consumer, &parts);
 	rd_kafka_error_t *e;
+	int rc = YB_OK;
 
 	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		err = rd_kafka_committed(s->consumer, parts, 10000);
@@ -397,27 +398,45 @@ static int rewind_to_committed(yb_stream *s, char *errstr, size_t errlen)
 			parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
 	}
 	e = rd_kafka_seek_partitions(s->consumer, parts, 10000);
-	for (int i = 0; e == NULL && i < parts->cnt; i++) {
-		YB_LOG(YB_LOG_INFO, "rewound", "{s:s, s:i, s:I, s:s}", "topic",
-		       parts->elems[i].topic, "partition", (int)parts->elems[i].partition, "offset",
-		       (json_int_t)parts->elems[i].offset, "err",
-		       rd_kafka_err2str(parts->elems[i].err));
+	if (e != NULL) {
+		snprintf(errstr, errlen, "rewind: %s", rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+		rc = YB_EIO;
+	}
+	for (int i = 0; rc == YB_OK && i < parts->cnt; i++) {
 		if (parts->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 			snprintf(errstr, errlen, "rewind %s [%d]: %s", parts->elems[i].topic,
 				 (int)parts->elems[i].partition,
 				 rd_kafka_err2str(parts->elems[i].err));
-			rd_kafka_topic_partition_list_destroy(parts);
-			return YB_EIO;
+			rc = YB_EIO;
 		}
 	}
+	for (int i = 0; rc == YB_OK && i < parts->cnt; i++)
+		YB_LOG(YB_LOG_DEBUG, "rewound", "{s:s, s:i, s:I}", "topic", parts->elems[i].topic,
+		       "partition", (int)parts->elems[i].partition, "offset",
+		       (json_int_t)parts->elems[i].offset);
 	rd_kafka_topic_partition_list_destroy(parts);
-	if (e != NULL) {
-		snprintf(errstr, errlen, "rewind: %s", rd_kafka_error_string(e));
-		rd_kafka_error_destroy(e);
-		return YB_EIO;
-	}
+	return rc;
+}
+
+/*
+ * Seek every assigned partition back to its committed offset, dropping what the last poll
+ * handed out. A seek can fail for a moment (a partition still starting to fetch): retried.
+ */
+static int rewind_to_committed(yb_stream *s, char *errstr, size_t errlen)
+{
+	int rc = YB_EIO;
+
 	drop_held(s);
-	return YB_OK;
+	for (int attempt = 0; attempt < 10 && rc != YB_OK; attempt++) {
+		if (attempt > 0) {
+			YB_LOG(YB_LOG_WARN, "rewind_retry", "{s:s, s:i}", "err", errstr, "attempt",
+			       attempt);
+			nanosleep(&(struct timespec){.tv_nsec = 200 * 1000000L}, NULL);
+		}
+		rc = rewind_once(s, errstr, errlen);
+	}
+	return rc;
 }
 
 int yb_stream_abort(yb_stream *s, char *errstr, size_t errlen)

@@ -119,6 +119,7 @@ typedef struct adjudicator {
 	const char **ids; /* claim ids named by the batch, per member, contiguous */
 	size_t id_count, id_cap;
 	yb_buf out;
+	yb_adjudication adjudication; /* for a reversal answered outside the ledger */
 	counters c;
 	int64_t last_publish;
 	long written;     /* batches written to Redis, for debug.exit.before.commit */
@@ -515,6 +516,47 @@ static int send_settlement(adjudicator *a, const char *member_id, const void *by
 }
 
 /*
+ * After a crash between the Redis writes and the commit, a claim's record can already hold
+ * what a later message of the batch did (its reversal; the claim itself, for a reversal
+ * read before it). A message read again must be answered as the record stood at its own
+ * offset, as the first time: a duplicate of a claim reversed later gets the original
+ * settlement, a reversal that came before its claim is a reversal of an unknown claim.
+ * Returns 1 when it answered (the settlement is sent), 0 when the ledger should, or an
+ * error.
+ */
+static int as_of_message(adjudicator *a, const item *it, const char *claim_id,
+			 const char *member_id, char *errstr, size_t errlen)
+{
+	const yb_message *m = &it->msg->m;
+	yb_claim_state state;
+	yb_record out = {.type = YB_RECORD_SETTLEMENT};
+	yb_arena arena;
+
+	if (yb_ledger_claim(a->ledger, claim_id, &state) != YB_OK)
+		return 0;
+	if (it->rec.type == YB_RECORD_CLAIM) {
+		if (state.reversal == NULL || state.reversal_partition != m->partition ||
+		    state.reversal_offset <= m->offset)
+			return 0;
+		yb_arena_init(&arena, a->event_arena, EVENT_ARENA);
+		if (yb_avro_decode(a->avro, state.settlement, state.settlement_len, &arena, &out,
+				   errstr, errlen) != YB_OK)
+			return YB_EIO;
+		out.as.settlement.duplicate = true;
+	} else {
+		if (state.partition != m->partition || state.offset <= m->offset)
+			return 0;
+		yb_adjudicate_unknown_reversal(&it->rec.as.reversal, &a->adjudication);
+		out.as.settlement = a->adjudication.settlement;
+	}
+	if (yb_avro_encode(&out, &a->out, errstr, errlen) != YB_OK)
+		return YB_EINVAL;
+	return send_settlement(a, member_id, a->out.data, a->out.len, m, errstr, errlen) == YB_OK
+		   ? 1
+		   : YB_EIO;
+}
+
+/*
  * Step 3 and the Redis half of step 4 for the batch. Returns YB_OK, YB_APPLY_CONFLICT
  * when a member moved (redo the batch), or an error.
  */
@@ -552,6 +594,14 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			if (rc != YB_OK)
 				return rc;
 			delta.redelivered++;
+			continue;
+		}
+		rc = as_of_message(a, it, claim_id, ms->member_id, errstr, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			delta.duplicates += !reversal;
+			delta.reversed += reversal;
 			continue;
 		}
 		fold_until(a, ms, m->timestamp_ms);
@@ -630,9 +680,11 @@ static int redis_failed(adjudicator *a, const char *why)
 	yb_member_store_reset(a->store);
 	yb_service_sleep_ms(a->failures < 10 ? 200 * a->failures : 2000); /* back off */
 	while (!yb_service_stopping()) {
-		if (yb_redis_reconnect(a->redis, errstr, sizeof(errstr)) == YB_OK &&
-		    yb_member_store_prepare(a->store, errstr, sizeof(errstr)) == YB_OK)
-			return YB_OK;
+		if (yb_redis_reconnect(a->redis, errstr, sizeof(errstr)) == YB_OK) {
+			yb_member_store_reconnected(a->store);
+			if (yb_member_store_prepare(a->store, errstr, sizeof(errstr)) == YB_OK)
+				return YB_OK;
+		}
 		yb_service_sleep_ms(1000);
 	}
 	return YB_OK;
@@ -675,8 +727,10 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 		a->c.conflicts++;
 		YB_LOG(YB_LOG_INFO, "batch_redone", "{s:s}", "why",
 		       "a member moved since it was read (another instance, or Redis restarted)");
-		if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK)
+		if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK) {
+			YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
 			return YB_EIO;
+		}
 		return YB_OK; /* the rewound messages come back in the next poll */
 	}
 	if (rc == YB_EIO || rc == YB_ETIMEDOUT) {
@@ -749,7 +803,7 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 		rc = yb_avro_new(&a->avro, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	sscanf(yb_props_get(cfg, "redis"), "%255[^:]:%d", host, &port);
+	yb_host_port_split(yb_props_get(cfg, "redis"), host, sizeof(host), &port);
 	rc = yb_redis_connect(&a->redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
 			      errstr, errlen);
 	if (rc == YB_OK)

@@ -22,6 +22,7 @@
 #include "claimctl.h"
 #include "codec/avro.h"
 #include "history.h"
+#include "io/config.h"
 #include "io/kafka.h"
 #include "io/lag.h"
 #include "io/member_store.h"
@@ -273,7 +274,7 @@ int claimctl_rebuild(int argc, char **argv)
 		fprintf(stderr, "claimctl rebuild: unexpected argument '%s'\n", argv[optind]);
 		goto out;
 	}
-	if (sscanf(redis_address, "%255[^:]:%d", host, &port) != 2) {
+	if (yb_host_port_split(redis_address, host, sizeof(host), &port) != YB_OK) {
 		fprintf(stderr, "claimctl rebuild: --redis '%s' is not HOST:PORT\n", redis_address);
 		goto out;
 	}

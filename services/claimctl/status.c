@@ -16,6 +16,7 @@
 #include "io/kafka.h"
 #include "io/log.h"
 #include "io/props.h"
+#include "io/config.h"
 #include "io/redis.h"
 #include "rules/error.h"
 
@@ -37,23 +38,6 @@ static void status_usage(FILE *out)
 	    "  -t, --timeout MS         per-request timeout in milliseconds (default 5000)\n"
 	    "      --json               one JSON object instead of the table\n"
 	    "  -h, --help               this text\n");
-}
-
-/* Split "host:port"; host is copied into host_buf. */
-static int parse_host_port(const char *text, char *host_buf, size_t host_len, int *port)
-{
-	const char *colon = strrchr(text, ':');
-	char *end;
-	long value;
-
-	if (colon == NULL || colon == text || (size_t)(colon - text) >= host_len)
-		return YB_EINVAL;
-	value = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || value <= 0 || value > 65535)
-		return YB_EINVAL;
-	snprintf(host_buf, host_len, "%.*s", (int)(colon - text), text);
-	*port = (int)value;
-	return YB_OK;
 }
 
 /* A positive millisecond count up to ten minutes, or -1. */
@@ -119,7 +103,7 @@ static int status_redis(const char *address, int timeout_ms, json_t *result)
 	yb_redis *redis = NULL;
 	json_t *out = json_pack("{s:s}", "address", address);
 	int port;
-	int rc = parse_host_port(address, host, sizeof(host), &port);
+	int rc = yb_host_port_split(address, host, sizeof(host), &port);
 
 	json_object_set_new(result, "redis", out);
 	if (rc != YB_OK) {

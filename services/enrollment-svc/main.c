@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 		YB_LOG(YB_LOG_ERROR, "start_failed", "{s:s}", "err", errstr);
 		goto out;
 	}
-	sscanf(yb_props_get(cfg, "redis"), "%255[^:]:%d", host, &port);
+	yb_host_port_split(yb_props_get(cfg, "redis"), host, sizeof(host), &port);
 	if (yb_redis_connect(&redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
 			     errstr, sizeof(errstr)) != YB_OK ||
 	    yb_member_store_new(&store, redis, yb_props_get(cfg, "redis.prefix")) != YB_OK) {
@@ -268,10 +268,10 @@ int main(int argc, char **argv)
 			publish(&svc, stream, &c, false, errstr);
 			if (yb_stream_abort(stream, errstr, sizeof(errstr)) != YB_OK)
 				goto out;
-			yb_member_store_reset(store);
 			while (!yb_service_stopping() &&
 			       yb_redis_reconnect(redis, errstr, sizeof(errstr)) != YB_OK)
 				yb_service_sleep_ms(1000);
+			yb_member_store_reconnected(store);
 			continue;
 		}
 		rc = yb_stream_commit(stream, errstr, sizeof(errstr));
