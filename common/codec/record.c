@@ -1,6 +1,7 @@
 /* Look-ups over the generated record descriptors (yb_record_table.c), and the arena. */
 #include "codec/record.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,39 @@ bool yb_utf8_valid(const uint8_t *s, size_t len)
 		i += n + 1;
 	}
 	return 1;
+}
+
+void yb_buf_printf(yb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || yb_buf_reserve(b, (size_t)n + 1) != 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+int yb_array_grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap == 0 ? 64 : *cap;
+	void *grown;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	grown = realloc(*array, n * elem);
+	if (grown == NULL)
+		return -1;
+	*array = grown;
+	*cap = n;
+	return 0;
 }
 
 int yb_buf_reserve(yb_buf *b, size_t n)

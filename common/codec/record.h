@@ -108,6 +108,16 @@ int yb_buf_reserve(yb_buf *buf, size_t n);
 
 void yb_buf_free(yb_buf *buf);
 
+/* Append printf-formatted text (not NUL-counted in len); nothing on out of memory. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void yb_buf_printf(yb_buf *buf, const char *fmt, ...);
+
+/* Grow *array of elem-sized items to hold at least need (capacity doubles, from 64);
+ * returns 0, or -1 when out of memory (the array is left as it was). */
+int yb_array_grow(void **array, size_t *cap, size_t need, size_t elem);
+
 /*
  * Write "path.to.field: message" into errstr: the names path[0..depth) joined by dots,
  * then the message from fmt. How both codecs name the field at fault.

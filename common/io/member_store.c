@@ -104,24 +104,6 @@ static void member_key(const yb_member_store *st, char *buf, size_t size, const 
 	snprintf(buf, size, "%s{m:%s}%s", st->prefix, member_id, suffix);
 }
 
-/* Grow an array of elem-sized items to hold need. */
-static int grow(void **array, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap == 0 ? 64 : *cap;
-	void *grown;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	grown = realloc(*array, n * elem);
-	if (grown == NULL)
-		return -1;
-	*array = grown;
-	*cap = n;
-	return 0;
-}
-
 int yb_member_store_queue_event(yb_member_store *st, const char *member_id, int64_t time_ms,
 				int rank, const void *bytes, size_t len)
 {
@@ -214,7 +196,8 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 	char key[320];
 	int rc;
 
-	if (grow((void **)&st->shapes, &st->shape_cap, st->shape_count + 1, sizeof(size_t)) != 0)
+	if (yb_array_grow((void **)&st->shapes, &st->shape_cap, st->shape_count + 1,
+			  sizeof(size_t)) != 0)
 		return YB_ENOMEM;
 	st->shapes[st->shape_count++] = n;
 	member_key(st, key, sizeof(key), member_id, ":ev");
@@ -249,7 +232,8 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 
 static int hold(yb_member_store *st, redisReply *r)
 {
-	if (grow((void **)&st->held, &st->held_cap, st->held_count + 1, sizeof(*st->held)) != 0) {
+	if (yb_array_grow((void **)&st->held, &st->held_cap, st->held_count + 1,
+			  sizeof(*st->held)) != 0) {
 		yb_redis_reply_free(r);
 		return YB_ENOMEM;
 	}
@@ -281,7 +265,7 @@ static int parse_events(yb_member_store *st, const redisReply *r, yb_store_membe
 {
 	size_t n = r->elements / 2;
 
-	if (grow((void **)&st->events, &st->events_cap, n, sizeof(*st->events)) != 0)
+	if (yb_array_grow((void **)&st->events, &st->events_cap, n, sizeof(*st->events)) != 0)
 		return YB_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const redisReply *value = r->element[2 * i], *score = r->element[2 * i + 1];
@@ -307,7 +291,8 @@ static int parse_acc(yb_member_store *st, const redisReply *r, yb_store_member *
 {
 	size_t n = 0;
 
-	if (grow((void **)&st->years, &st->years_cap, r->elements / 2 + 1, sizeof(*st->years)) != 0)
+	if (yb_array_grow((void **)&st->years, &st->years_cap, r->elements / 2 + 1,
+			  sizeof(*st->years)) != 0)
 		return YB_ENOMEM;
 	out->version = 0;
 	out->pa_spent_fen = 0;
@@ -366,8 +351,8 @@ int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char 
 		rc = parse_acc(st, acc, out, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	if (grow((void **)&st->claims, &st->claims_cap, n, sizeof(*st->claims)) != 0 ||
-	    grow((void **)&st->claim_lens, &st->claim_lens_cap, n, sizeof(size_t)) != 0)
+	if (yb_array_grow((void **)&st->claims, &st->claims_cap, n, sizeof(*st->claims)) != 0 ||
+	    yb_array_grow((void **)&st->claim_lens, &st->claim_lens_cap, n, sizeof(size_t)) != 0)
 		return YB_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const redisReply *c = i < claims->elements ? claims->element[i] : NULL;

@@ -2,7 +2,6 @@
 #include "io/metrics.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 
 const int64_t yb_histogram_bounds_ms[YB_HISTOGRAM_BUCKETS] = {
@@ -21,37 +20,17 @@ void yb_histogram_observe(yb_histogram *h, int64_t ms)
 	h->sum_ms += ms;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-append(yb_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || yb_buf_reserve(b, (size_t)n + 1) != 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 static void head(yb_buf *out, const char *name, const char *help, const char *type)
 {
-	append(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	yb_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 void yb_metrics_sample(yb_buf *out, const char *name, const char *labels, int64_t value)
 {
 	if (labels[0] != '\0')
-		append(out, "%s{%s} %" PRId64 "\n", name, labels, value);
+		yb_buf_printf(out, "%s{%s} %" PRId64 "\n", name, labels, value);
 	else
-		append(out, "%s %" PRId64 "\n", name, value);
+		yb_buf_printf(out, "%s %" PRId64 "\n", name, value);
 }
 
 void yb_metrics_counter(yb_buf *out, const char *name, const char *help, const char *labels,
@@ -86,9 +65,9 @@ void yb_metrics_histogram(yb_buf *out, const char *name, const char *help, const
 	for (int i = 0; i < YB_HISTOGRAM_BUCKETS; i++) {
 		cumulative += h->counts[i];
 		seconds(le, sizeof(le), yb_histogram_bounds_ms[i]);
-		append(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, le, cumulative);
+		yb_buf_printf(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, le, cumulative);
 	}
-	append(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, h->count);
+	yb_buf_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, h->count);
 	seconds(le, sizeof(le), h->sum_ms);
-	append(out, "%s_sum %s\n%s_count %" PRIu64 "\n", name, le, name, h->count);
+	yb_buf_printf(out, "%s_sum %s\n%s_count %" PRIu64 "\n", name, le, name, h->count);
 }

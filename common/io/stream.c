@@ -13,6 +13,7 @@
 #include "io/kafka.h"
 #include "rules/date.h"
 #include "io/log.h"
+#include "io/metrics.h"
 #include "rules/error.h"
 
 #define TXN_TIMEOUT_MS 30000
@@ -592,4 +593,25 @@ int64_t yb_stream_lag(yb_stream *s, const char *topic, int32_t partition)
 	if (position < 0 || high < 0)
 		return -1;
 	return high > position ? high - position : 0;
+}
+
+void yb_stream_lag_metrics(yb_stream *s, yb_buf *out)
+{
+	yb_stream_partition parts[256];
+	size_t n = yb_stream_assignment(s, parts, 256);
+
+	for (size_t i = 0; i < n; i++) {
+		char labels[400];
+
+		snprintf(labels, sizeof(labels), "topic=\"%.127s\",partition=\"%d\"",
+			 parts[i].topic, (int)parts[i].partition);
+		if (i == 0)
+			yb_metrics_gauge(out, "yb_consumer_lag",
+					 "Messages behind the partition's end (consumer's view).",
+					 labels,
+					 yb_stream_lag(s, parts[i].topic, parts[i].partition));
+		else
+			yb_metrics_sample(out, "yb_consumer_lag", labels,
+					  yb_stream_lag(s, parts[i].topic, parts[i].partition));
+	}
 }

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/record.h"
 #include "io/consumer.h"
 #include "io/props.h"
 
@@ -106,5 +107,8 @@ uint64_t yb_stream_generation(const yb_stream *s);
 /* The consumer handle's lag on an assigned partition (high watermark - position), -1 when
  * unknown; for /metrics without a broker round trip. */
 int64_t yb_stream_lag(yb_stream *s, const char *topic, int32_t partition);
+
+/* Append the yb_consumer_lag gauge, one sample per assigned partition, for /metrics. */
+void yb_stream_lag_metrics(yb_stream *s, yb_buf *out);
 
 #endif

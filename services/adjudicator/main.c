@@ -131,8 +131,6 @@ static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
 {
 	yb_buf text = {0};
 	const counters *c = &a->c;
-	yb_stream_partition parts[256];
-	size_t n = yb_stream_assignment(a->stream, parts, 256);
 
 	yb_metrics_counter(&text, "yb_consumed_total", "Claims and reversals consumed.", "",
 			   c->consumed);
@@ -168,19 +166,7 @@ static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
 			     "From the claim's produce (yb-sent-ms header) to its settlement's "
 			     "commit.",
 			     &c->end_to_end_ms);
-	for (size_t i = 0; i < n; i++) {
-		char labels[400];
-		int64_t lag = yb_stream_lag(a->stream, parts[i].topic, parts[i].partition);
-
-		snprintf(labels, sizeof(labels), "topic=\"%.127s\",partition=\"%d\"",
-			 parts[i].topic, (int)parts[i].partition);
-		if (i == 0)
-			yb_metrics_gauge(&text, "yb_consumer_lag",
-					 "Messages behind the partition's end (consumer's view).",
-					 labels, lag);
-		else
-			yb_metrics_sample(&text, "yb_consumer_lag", labels, lag);
-	}
+	yb_stream_lag_metrics(a->stream, &text);
 	yb_service_publish(&a->svc, &text, healthy, reason);
 	yb_buf_free(&text);
 	a->last_publish = yb_service_mono_ms();
@@ -304,31 +290,14 @@ static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 	return YB_OK;
 }
 
-static int grow(void **array, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap == 0 ? 256 : *cap;
-	void *grown;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	grown = realloc(*array, n * elem);
-	if (grown == NULL)
-		return -1;
-	*array = grown;
-	*cap = n;
-	return 0;
-}
-
 /* The index of member_id in the batch, added when new. */
 static int member_of(adjudicator *a, const char *member_id)
 {
 	int created;
 	int *slot = yb_strmap_put(a->member_index, member_id, &created);
 
-	if (slot == NULL || grow((void **)&a->members, &a->member_cap, a->member_count + 1,
-				 sizeof(*a->members)) != 0)
+	if (slot == NULL || yb_array_grow((void **)&a->members, &a->member_cap, a->member_count + 1,
+					  sizeof(*a->members)) != 0)
 		return -1;
 	if (created) {
 		memset(&a->members[a->member_count], 0, sizeof(a->members[0]));
@@ -412,7 +381,7 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 	/* The claim ids each member's items name: its claims, reversed claims, referrals. */
 	for (int i = 0; i < n; i++)
 		need += a->items[i].dead ? 0 : 2;
-	if (grow((void **)&a->ids, &a->id_cap, need, sizeof(*a->ids)) != 0)
+	if (yb_array_grow((void **)&a->ids, &a->id_cap, need, sizeof(*a->ids)) != 0)
 		return YB_ENOMEM;
 	for (size_t mi = 0; mi < a->member_count; mi++) {
 		member_slot *ms = &a->members[mi];
@@ -447,8 +416,8 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 		if (rc != YB_OK)
 			return rc;
 		ms->version = sm.version;
-		if (grow((void **)&a->events, &a->event_cap, a->event_count + sm.event_count,
-			 sizeof(*a->events)) != 0)
+		if (yb_array_grow((void **)&a->events, &a->event_cap,
+				  a->event_count + sm.event_count, sizeof(*a->events)) != 0)
 			return YB_ENOMEM;
 		memcpy(a->events + a->event_count, sm.events, sm.event_count * sizeof(*sm.events));
 		ms->event_first = a->event_count;

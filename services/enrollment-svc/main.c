@@ -88,8 +88,6 @@ static void publish(yb_service *svc, yb_stream *stream, const counters *c, bool 
 		    const char *reason)
 {
 	yb_buf text = {0};
-	yb_stream_partition parts[256];
-	size_t n = yb_stream_assignment(stream, parts, 256);
 
 	yb_metrics_counter(&text, "yb_consumed_total", "Messages consumed.", "", c->consumed);
 	yb_metrics_counter(&text, "yb_events_applied_total",
@@ -104,19 +102,7 @@ static void publish(yb_service *svc, yb_stream *stream, const counters *c, bool 
 			   c->rewinds);
 	yb_metrics_histogram(&text, "yb_batch_duration_seconds",
 			     "Time to apply and commit one batch.", &c->batch_ms);
-	for (size_t i = 0; i < n; i++) {
-		char labels[400];
-		int64_t lag = yb_stream_lag(stream, parts[i].topic, parts[i].partition);
-
-		snprintf(labels, sizeof(labels), "topic=\"%.127s\",partition=\"%d\"",
-			 parts[i].topic, (int)parts[i].partition);
-		if (i == 0)
-			yb_metrics_gauge(&text, "yb_consumer_lag",
-					 "Messages behind the partition's end (consumer's view).",
-					 labels, lag);
-		else
-			yb_metrics_sample(&text, "yb_consumer_lag", labels, lag);
-	}
+	yb_stream_lag_metrics(stream, &text);
 	yb_service_publish(svc, &text, healthy, reason);
 	yb_buf_free(&text);
 }

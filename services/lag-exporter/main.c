@@ -73,26 +73,6 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-append(yb_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || yb_buf_reserve(b, (size_t)n + 1) != 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* A label value with \, " and newline escaped, as the exposition format wants. */
 static const char *label(const char *s, char *out, size_t len)
 {
@@ -135,8 +115,8 @@ static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_p
 
 	b->len = 0;
 	for (size_t s = 0; s < sizeof(series) / sizeof(series[0]); s++) {
-		append(b, "# HELP %s %s\n# TYPE %s gauge\n", series[s].name, series[s].help,
-		       series[s].name);
+		yb_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", series[s].name, series[s].help,
+			      series[s].name);
 		for (size_t i = 0; i < np; i++) {
 			const yb_partition_lag *p = &parts[i];
 			int64_t v = series[s].what == 0   ? p->lag
@@ -148,23 +128,26 @@ static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_p
 			label(p->topic, t, sizeof(t));
 			if (series[s].what == 1) {
 				if (p->lag_ms >= 0)
-					append(b,
-					       "%s{consumergroup=\"%s\",topic=\"%s\",partition=\"%"
-					       "d\"} "
-					       "%" PRId64 ".%03" PRId64 "\n",
-					       series[s].name, g, t, (int)p->partition,
-					       p->lag_ms / 1000, p->lag_ms % 1000);
+					yb_buf_printf(
+					    b,
+					    "%s{consumergroup=\"%s\",topic=\"%s\",partition=\"%"
+					    "d\"} "
+					    "%" PRId64 ".%03" PRId64 "\n",
+					    series[s].name, g, t, (int)p->partition,
+					    p->lag_ms / 1000, p->lag_ms % 1000);
 			} else if (series[s].what >= 3 || v >= 0) {
 				/* Ends always; offsets and lag only when known. */
-				append(b,
-				       "%s{consumergroup=\"%s\",topic=\"%s\",partition=\"%d\"} "
-				       "%" PRId64 "\n",
-				       series[s].name, g, t, (int)p->partition, v);
+				yb_buf_printf(
+				    b,
+				    "%s{consumergroup=\"%s\",topic=\"%s\",partition=\"%d\"} "
+				    "%" PRId64 "\n",
+				    series[s].name, g, t, (int)p->partition, v);
 			}
 		}
 	}
-	append(b, "# HELP kafka_consumergroup_lag_sum Messages the group has not consumed, all "
-		  "partitions.\n# TYPE kafka_consumergroup_lag_sum gauge\n");
+	yb_buf_printf(b,
+		      "# HELP kafka_consumergroup_lag_sum Messages the group has not consumed, all "
+		      "partitions.\n# TYPE kafka_consumergroup_lag_sum gauge\n");
 	for (size_t k = 0; k < ng; k++) {
 		int64_t sum = 0;
 
@@ -172,15 +155,16 @@ static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_p
 			if (parts[i].group == (int)k && parts[i].lag > 0)
 				sum += parts[i].lag;
 		}
-		append(b, "kafka_consumergroup_lag_sum{consumergroup=\"%s\"} %" PRId64 "\n",
-		       label(groups[k].group, g, sizeof(g)), sum);
+		yb_buf_printf(b, "kafka_consumergroup_lag_sum{consumergroup=\"%s\"} %" PRId64 "\n",
+			      label(groups[k].group, g, sizeof(g)), sum);
 	}
-	append(b, "# HELP kafka_consumergroup_members Active members of the group.\n"
-		  "# TYPE kafka_consumergroup_members gauge\n");
+	yb_buf_printf(b, "# HELP kafka_consumergroup_members Active members of the group.\n"
+			 "# TYPE kafka_consumergroup_members gauge\n");
 	for (size_t k = 0; k < ng; k++)
-		append(b, "kafka_consumergroup_members{consumergroup=\"%s\",state=\"%s\"} %d\n",
-		       label(groups[k].group, g, sizeof(g)), groups[k].state, groups[k].members);
-	append(
+		yb_buf_printf(
+		    b, "kafka_consumergroup_members{consumergroup=\"%s\",state=\"%s\"} %d\n",
+		    label(groups[k].group, g, sizeof(g)), groups[k].state, groups[k].members);
+	yb_buf_printf(
 	    b,
 	    "# HELP yb_lag_exporter_scrapes_total Measurements made.\n"
 	    "# TYPE yb_lag_exporter_scrapes_total counter\nyb_lag_exporter_scrapes_total %" PRIu64
@@ -259,7 +243,7 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 		*content_type = "text/plain; version=0.0.4; charset=utf-8";
 		if (st->last_ok_ms == 0) {
 			*status = 503;
-			append(body, "# no measurement yet\n");
+			yb_buf_printf(body, "# no measurement yet\n");
 		} else if (yb_buf_reserve(body, st->metrics.len) == 0) {
 			memcpy(body->data, st->metrics.data, st->metrics.len);
 			body->len = st->metrics.len;
@@ -270,25 +254,25 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 		    st->last_ok_ms > 0 && wall_ms() - st->last_ok_ms <= 3 * st->interval_ms + 10000;
 
 		*status = fresh ? 200 : 503;
-		append(body, fresh ? "ok\n" : "no recent measurement\n");
+		yb_buf_printf(body, fresh ? "ok\n" : "no recent measurement\n");
 	} else if (strcmp(path, "/status") == 0) {
 		*content_type = "text/html; charset=utf-8";
-		append(body, "%s", yb_status_page);
+		yb_buf_printf(body, "%s", yb_status_page);
 	} else if (strcmp(path, "/api/history") == 0) {
 		size_t first =
 		    (st->history_next + st->history_cap - st->history_count) % st->history_cap;
 
 		*content_type = "application/json";
-		append(body, "{\"interval_ms\":%" PRId64 ",\"samples\":[", st->interval_ms);
+		yb_buf_printf(body, "{\"interval_ms\":%" PRId64 ",\"samples\":[", st->interval_ms);
 		for (size_t i = 0; i < st->history_count; i++)
-			append(body, "%s%s", i > 0 ? "," : "",
-			       st->history[(first + i) % st->history_cap]);
-		append(body, "]}\n");
+			yb_buf_printf(body, "%s%s", i > 0 ? "," : "",
+				      st->history[(first + i) % st->history_cap]);
+		yb_buf_printf(body, "]}\n");
 	} else if (strcmp(path, "/") == 0) {
-		append(body, "%s", index);
+		yb_buf_printf(body, "%s", index);
 	} else {
 		*status = 404;
-		append(body, "not found\n");
+		yb_buf_printf(body, "not found\n");
 	}
 	pthread_mutex_unlock(&st->lock);
 }
