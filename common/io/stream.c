@@ -387,6 +387,12 @@ static int rewind_once(yb_stream *s, char *errstr, size_t errlen)
 	rd_kafka_error_t *e;
 	int rc = YB_OK;
 
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR && parts->cnt == 0) {
+		/* Nothing assigned (between a revocation and the next assignment, which starts
+		 * at the committed offsets anyway). */
+		rd_kafka_topic_partition_list_destroy(parts);
+		return YB_OK;
+	}
 	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
 		err = rd_kafka_committed(s->consumer, parts, 10000);
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -504,8 +510,13 @@ static int commit_transaction(yb_stream *s, char *errstr, size_t errlen)
 	rd_kafka_consumer_group_metadata_t *meta = rd_kafka_consumer_group_metadata(s->consumer);
 	rd_kafka_error_t *e = NULL;
 
-	if (list->cnt > 0)
+	for (int attempt = 0; list->cnt > 0 && attempt < 3; attempt++) {
 		e = rd_kafka_send_offsets_to_transaction(s->producer, list, meta, TXN_TIMEOUT_MS);
+		if (e == NULL || !rd_kafka_error_is_retriable(e))
+			break;
+		rd_kafka_error_destroy(e);
+		e = NULL;
+	}
 	rd_kafka_consumer_group_metadata_destroy(meta);
 	rd_kafka_topic_partition_list_destroy(list);
 	if (e == NULL) {
@@ -524,13 +535,15 @@ static int commit_transaction(yb_stream *s, char *errstr, size_t errlen)
 		return YB_COMMIT_DONE;
 	}
 	snprintf(errstr, errlen, "commit_transaction: %s", rd_kafka_error_string(e));
-	if (rd_kafka_error_txn_requires_abort(e)) {
+	if (!rd_kafka_error_is_fatal(e)) {
+		/* Abortable, or retried in vain (a rebalance, a coordinator moving): nothing of
+		 * the batch is visible; abort, rewind, and the batch is read again. */
 		rd_kafka_error_destroy(e);
 		YB_LOG(YB_LOG_WARN, "transaction_aborted", "{s:s}", "err", errstr);
 		return yb_stream_abort(s, errstr, errlen) == YB_OK ? YB_COMMIT_REWOUND : YB_EIO;
 	}
 	rd_kafka_error_destroy(e);
-	return YB_EIO; /* fenced or fatal: exit, restart */
+	return YB_EIO; /* fenced (another instance took over) or fatal: exit, restart */
 }
 
 int yb_stream_commit(yb_stream *s, char *errstr, size_t errlen)

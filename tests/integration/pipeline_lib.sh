@@ -15,7 +15,7 @@ pids=()
 fail() {
     echo "FAIL: $*" >&2
     for log in "$work"/*.log; do
-        [ -f "$log" ] && { echo "--- $(basename "$log") (last lines)" >&2; tail -n 5 "$log" >&2; }
+        [ -f "$log" ] && { echo "--- $(basename "$log") (last lines)" >&2; grep -v "\"dead_letter\"" "$log" | tail -n 8 >&2; }
     done
     exit 1
 }
