@@ -361,6 +361,8 @@ int yb_stream_send_dead_letter(yb_stream *s, const char *topic, const yb_message
 	yb_dead_letter *d = &record.as.dead_letter;
 	char source[512];
 
+	YB_LOG(YB_LOG_WARN, "dead_letter", "{s:s, s:i, s:I, s:s}", "topic", msg->topic, "partition",
+	       (int)msg->partition, "offset", (json_int_t)msg->offset, "err", error);
 	memset(&record, 0, sizeof(record));
 	record.type = YB_RECORD_DEAD_LETTER;
 	snprintf(source, sizeof(source), "%s/%d/%" PRId64, msg->topic, (int)msg->partition,

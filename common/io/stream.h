@@ -70,7 +70,7 @@ int yb_stream_send(yb_stream *s, const char *topic, const char *key, const void 
 		   int64_t timestamp_ms, char *errstr, size_t errlen);
 
 /*
- * Send a dead_letter record for msg to topic, in the open transaction: its source
+ * Log it and send a dead_letter record for msg to topic, in the open transaction: its source
  * ("topic/partition/offset", also the key), the error, the original bytes and, as
  * failed_at, the message's timestamp (so a replay writes the same bytes).
  */

@@ -231,7 +231,7 @@ static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 				 yb_props_get(a->cfg, "topic.payments")};
 	bool needed[MAX_PARTITIONS] = {false};
 	int64_t ends[2][MAX_PARTITIONS];
-	int64_t next[MAX_PARTITIONS];
+	int64_t next[2][MAX_PARTITIONS];
 	int64_t started = yb_service_mono_ms(), warned = started;
 	int rc;
 
@@ -255,20 +255,23 @@ static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 		bool behind = false;
 		char missing[256] = "";
 
-		for (int t = 0; t < 2 && !behind; t++) {
-			rc = yb_member_store_queue_progress_read(a->store, topics[t],
+		/* Both topics' progress in one round trip. */
+		rc = yb_member_store_queue_progress_read(a->store, topics[0], a->member_partitions);
+		if (rc == YB_OK)
+			rc = yb_member_store_queue_progress_read(a->store, topics[1],
 								 a->member_partitions);
-			if (rc == YB_OK)
-				rc = yb_member_store_read_progress(a->store, a->member_partitions,
-								   next, errstr, errlen);
-			if (rc != YB_OK)
-				return rc;
+		for (int t = 0; rc == YB_OK && t < 2; t++)
+			rc = yb_member_store_read_progress(a->store, a->member_partitions, next[t],
+							   errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+		for (int t = 0; t < 2 && !behind; t++) {
 			for (int p = 0; p < a->member_partitions && !behind; p++) {
-				if (needed[p] && ends[t][p] > 0 && next[p] < ends[t][p]) {
+				if (needed[p] && ends[t][p] > 0 && next[t][p] < ends[t][p]) {
 					behind = true;
 					snprintf(missing, sizeof(missing),
 						 "%s [%d]: applied to %" PRId64 " of %" PRId64,
-						 topics[t], p, next[p], ends[t][p]);
+						 topics[t], p, next[t][p], ends[t][p]);
 				}
 			}
 		}
@@ -350,9 +353,6 @@ static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t e
 		}
 		if (rc != YB_OK) {
 			it->dead = true;
-			YB_LOG(YB_LOG_WARN, "dead_letter", "{s:s, s:i, s:I, s:s}", "topic",
-			       m->topic, "partition", (int)m->partition, "offset",
-			       (json_int_t)m->offset, "err", why);
 			if (yb_stream_send_dead_letter(a->stream, dead_topic, m, why, errstr,
 						       errlen) != YB_OK)
 				return YB_EIO;
@@ -593,12 +593,11 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.duplicates++;
 			continue;
 		}
+		yb_ledger_set_source(a->ledger, claim_id, reversal, m->partition, m->offset);
 		if (yb_ledger_claim(a->ledger, claim_id, &state) != YB_OK) {
 			delta.reversed++; /* a reversal of an unknown claim: nothing to record */
 			continue;
 		}
-		yb_ledger_set_source(a->ledger, claim_id, reversal, m->partition, m->offset);
-		yb_ledger_claim(a->ledger, claim_id, &state);
 		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc,
 						 &pa) == YB_OK;
 		rc = yb_member_store_queue_apply(a->store, state.member_id, reversal, ms->version++,

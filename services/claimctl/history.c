@@ -1,9 +1,11 @@
 /* The recorded history of the input topics; see history.h. */
 #include "history.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/snapshot.h"
 #include "rules/error.h"
 
 int history_collect(const yb_message *m, void *opaque)
@@ -48,6 +50,24 @@ static int by_event_time(const void *a, const void *b)
 	if (x->partition != y->partition)
 		return x->partition - y->partition;
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int history_read(history *h, const yb_props *props, const char *const topics[4],
+		 const char *command, char *errstr, size_t errlen)
+{
+	for (int t = 0; t < 4; t++) {
+		size_t n = 0;
+		int rc;
+
+		h->rank = t;
+		rc = yb_snapshot_read(props, topics[t], 10000, history_collect, h, &n, errstr,
+				      errlen);
+		if (rc != YB_OK)
+			return rc;
+		fprintf(stderr, "claimctl %s: %-13s %8zu records\n", command, topics[t], n);
+	}
+	history_sort(h);
+	return YB_OK;
 }
 
 void history_sort(history *h)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "io/consumer.h"
+#include "io/props.h"
 
 typedef struct history_event {
 	int rank; /* 0 institutions, 1 enrollments, 2 payments, 3 claims */
@@ -29,6 +30,14 @@ typedef struct history {
 
 /* A yb_snapshot_fn: keep a copy of the message (opaque: the history). */
 int history_collect(const yb_message *m, void *opaque);
+
+/*
+ * Read the four input topics (institutions, enrollments, payments, claims: topics[0..4)) as
+ * they stand, reporting each count on stderr as "claimctl COMMAND: ...", and sort them into
+ * the pipeline's order. Returns YB_OK, or an error with errstr.
+ */
+int history_read(history *h, const yb_props *props, const char *const topics[4],
+		 const char *command, char *errstr, size_t errlen);
 
 /* Sort into the pipeline's order. */
 void history_sort(history *h);

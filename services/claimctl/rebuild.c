@@ -49,6 +49,7 @@ typedef struct rebuild {
 	char *arena_memory;
 	yb_member_store *store;
 	size_t queued;
+	yb_buf encoded; /* a reproduced settlement, reused */
 	uint64_t members, claims, events;
 	char errstr[512];
 } rebuild;
@@ -215,6 +216,7 @@ int claimctl_rebuild(int argc, char **argv)
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	const char *redis_address = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
 	const char *prefix = "yb:", *group = "yb-adjudicator", *policies = NULL, *topic_prefix = "";
+	const char *topic_names[4];
 	char inputs[4][256], settlements[256], host[256];
 	int opt, port = 0, exit_code = CLAIMCTL_EXIT_USAGE;
 	yb_props *props = yb_props_new();
@@ -280,8 +282,10 @@ int claimctl_rebuild(int argc, char **argv)
 	}
 	exit_code = CLAIMCTL_EXIT_FAILURE;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int t = 0; t < 4; t++)
+	for (int t = 0; t < 4; t++) {
 		claimctl_topic_name(topic_prefix, input_names[t], inputs[t], sizeof(inputs[t]));
+		topic_names[t] = inputs[t];
+	}
 	claimctl_topic_name(topic_prefix, "settlements", settlements, sizeof(settlements));
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);
@@ -330,16 +334,9 @@ int claimctl_rebuild(int argc, char **argv)
 			"settled yet\n",
 			group, r.errstr);
 	}
-	for (int t = 0; t < 4; t++) {
-		size_t n = 0;
-
-		h.rank = t;
-		if (yb_snapshot_read(props, inputs[t], 10000, history_collect, &h, &n, r.errstr,
-				     sizeof(r.errstr)) != YB_OK) {
-			fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-			goto out;
-		}
-		fprintf(stderr, "claimctl rebuild: %-13s %8zu records\n", inputs[t], n);
+	if (history_read(&h, props, topic_names, "rebuild", r.errstr, sizeof(r.errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
+		goto out;
 	}
 	{
 		size_t n = 0;
@@ -351,7 +348,6 @@ int claimctl_rebuild(int argc, char **argv)
 		}
 		fprintf(stderr, "claimctl rebuild: %-13s %8zu recorded\n", settlements, n);
 	}
-	history_sort(&h);
 
 	for (size_t i = 0; i < h.count; i++) {
 		const history_event *e = &h.events[i];
@@ -396,15 +392,12 @@ int claimctl_rebuild(int argc, char **argv)
 			const char *claim_id =
 			    reversal ? rec.as.reversal.claim_id : rec.as.claim.claim_id;
 			yb_record out = {.type = YB_RECORD_SETTLEMENT};
-			yb_buf bytes = {0};
-
 			settled++;
 			yb_ledger_set_source(ledger, claim_id, reversal, e->partition, e->offset);
 			out.as.settlement = *s;
-			if (yb_avro_encode(&out, &bytes, r.errstr, sizeof(r.errstr)) == YB_OK)
-				matches(&r, claim_id, reversal, bytes.data, bytes.len, &differing,
-					&unrecorded);
-			yb_buf_free(&bytes);
+			if (yb_avro_encode(&out, &r.encoded, r.errstr, sizeof(r.errstr)) == YB_OK)
+				matches(&r, claim_id, reversal, r.encoded.data, r.encoded.len,
+					&differing, &unrecorded);
 		}
 	}
 	/* Members and claims, then the progress that lets the adjudicator resume. */
@@ -444,6 +437,7 @@ out:
 	yb_avro_destroy(r.avro);
 	yb_strmap_destroy(r.recorded, free_recorded);
 	yb_strmap_destroy(r.applied, NULL);
+	yb_buf_free(&r.encoded);
 	free(r.arena_memory);
 	free(sets);
 	yb_props_destroy(props);

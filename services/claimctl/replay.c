@@ -162,6 +162,7 @@ int claimctl_replay(int argc, char **argv)
 	};
 	static const char *const input_names[] = {"institutions", "enrollments", "payments",
 						  "claims"};
+	const char *topic_names[4];
 	char inputs[4][256], settlements[256];
 	const char *prefix = "";
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
@@ -246,8 +247,10 @@ int claimctl_replay(int argc, char **argv)
 		goto out;
 	}
 	exit_code = CLAIMCTL_EXIT_FAILURE;
-	for (int t = 0; t < 4; t++)
+	for (int t = 0; t < 4; t++) {
 		claimctl_topic_name(prefix, input_names[t], inputs[t], sizeof(inputs[t]));
+		topic_names[t] = inputs[t];
+	}
 	claimctl_topic_name(prefix, "settlements", settlements, sizeof(settlements));
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);
@@ -264,16 +267,9 @@ int claimctl_replay(int argc, char **argv)
 		goto out;
 
 	/* The history, as it stands now. */
-	for (int t = 0; t < 4; t++) {
-		size_t n = 0;
-
-		r.h.rank = t;
-		if (yb_snapshot_read(props, inputs[t], 10000, history_collect, &r.h, &n, errstr,
-				     sizeof(errstr)) != YB_OK) {
-			fprintf(stderr, "claimctl replay: %s\n", errstr);
-			goto out;
-		}
-		fprintf(stderr, "claimctl replay: %-13s %8zu records\n", inputs[t], n);
+	if (history_read(&r.h, props, topic_names, "replay", errstr, sizeof(errstr)) != YB_OK) {
+		fprintf(stderr, "claimctl replay: %s\n", errstr);
+		goto out;
 	}
 	{
 		size_t n = 0;
@@ -285,7 +281,6 @@ int claimctl_replay(int argc, char **argv)
 		}
 		fprintf(stderr, "claimctl replay: %-13s %8zu recorded\n", "settlements", n);
 	}
-	history_sort(&r.h);
 
 	for (size_t i = 0; i < r.h.count; i++) {
 		const history_event *e = &r.h.events[i];

@@ -219,9 +219,6 @@ int main(int argc, char **argv)
 				rc =
 				    yb_ledger_apply(checker, &rec, &unused, errstr, sizeof(errstr));
 			if (rc < 0) {
-				YB_LOG(YB_LOG_WARN, "dead_letter", "{s:s, s:i, s:I, s:s}", "topic",
-				       m->topic, "partition", (int)m->partition, "offset",
-				       (json_int_t)m->offset, "err", errstr);
 				if (yb_stream_send_dead_letter(
 					stream, yb_props_get(cfg, "topic.dead-letters"), m, errstr,
 					errstr, sizeof(errstr)) != YB_OK) {

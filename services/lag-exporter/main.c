@@ -27,6 +27,7 @@
 #include "io/http.h"
 #include "io/lag.h"
 #include "io/log.h"
+#include "io/service.h"
 #include "rules/error.h"
 #include "status_page.h"
 
@@ -64,14 +65,6 @@ typedef struct state {
 	char **history; /* the last measurements as JSON objects, a ring */
 	size_t history_cap, history_next, history_count;
 } state;
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A label value with \, " and newline escaped, as the exposition format wants. */
 static const char *label(const char *s, char *out, size_t len)
@@ -250,8 +243,8 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 		}
 	} else if (strcmp(path, "/healthz") == 0) {
 		/* Healthy: a good measurement within three intervals. */
-		int fresh =
-		    st->last_ok_ms > 0 && wall_ms() - st->last_ok_ms <= 3 * st->interval_ms + 10000;
+		int fresh = st->last_ok_ms > 0 &&
+			    yb_service_wall_ms() - st->last_ok_ms <= 3 * st->interval_ms + 10000;
 
 		*status = fresh ? 200 : 503;
 		yb_buf_printf(body, fresh ? "ok\n" : "no recent measurement\n");
@@ -369,7 +362,7 @@ int main(int argc, char **argv)
 		yb_group_info *groups = NULL;
 		yb_partition_lag *parts = NULL;
 		size_t ng = 0, np = 0;
-		int64_t start = wall_ms();
+		int64_t start = yb_service_wall_ms();
 		int rc =
 		    yb_lag_meter_measure(meter, strcmp(group, "*") == 0 ? NULL : group,
 					 (int)yb_config_int(config, "request.timeout.ms"), start,
@@ -386,13 +379,13 @@ int main(int argc, char **argv)
 			char *sample;
 
 			pthread_mutex_unlock(&st.lock);
-			render(&text, groups, ng, parts, np, &st, wall_ms() - start);
+			render(&text, groups, ng, parts, np, &st, yb_service_wall_ms() - start);
 			sample =
 			    history_sample(meter, groups, ng, parts, np, config, start, st.errors);
 			pthread_mutex_lock(&st.lock);
 			yb_buf_free(&st.metrics);
 			st.metrics = text;
-			st.last_ok_ms = wall_ms();
+			st.last_ok_ms = yb_service_wall_ms();
 			history_add(&st, sample);
 			pthread_mutex_unlock(&st.lock);
 		}
