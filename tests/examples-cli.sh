@@ -12,13 +12,13 @@ for input in "$examples"/*.jsonl; do
     case $input in *.expected.jsonl) continue ;; esac
     inputs+=("$input")
     scheme=$(basename "$input" .jsonl)
-    "$claimctl" adjudicate --policies "$policies" "$input" >"$out"
+    "$claimctl" adjudicate --no-fraud --policies "$policies" "$input" >"$out"
     cat "$out" >>"$each"
     printf '%s: ' "$scheme"
     "$checker" --compare "$examples/$scheme.expected.jsonl" "$out"
 done
 # The schemes' ids are distinct, so the files run as one stream settle exactly as alone:
 # the sample the main job (deploy/run) streams.
-cat "${inputs[@]}" | "$claimctl" adjudicate --policies "$policies" >"$all"
+cat "${inputs[@]}" | "$claimctl" adjudicate --no-fraud --policies "$policies" >"$all"
 cmp "$each" "$all" || { echo "1 mismatches: the five files run as one differ from each alone"; exit 1; }
 echo "all schemes as one stream: the same $(wc -l <"$all") settlements"

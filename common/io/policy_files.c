@@ -110,3 +110,19 @@ int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, cha
 	*count = n;
 	return YB_OK;
 }
+
+int yb_fraud_params_load(const char *path, yb_fraud_params *out, char *errstr, size_t errlen)
+{
+	char *text = NULL, why[400];
+	size_t len = 0;
+	int err = read_file(path, &text, &len, errstr, errlen);
+
+	if (err != YB_OK)
+		return err;
+	if (yb_fraud_params_parse(text, len, out, why, sizeof(why)) != 0) {
+		snprintf(errstr, errlen, "%s:%s", path, why);
+		err = YB_EINVAL;
+	}
+	free(text);
+	return err;
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "fraud/fraud.h"
 #include "rules/policy.h"
 
 /*
@@ -18,5 +19,14 @@
  */
 int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, char *errstr,
 		       size_t errlen);
+
+/*
+ * Read the fraud rules' parameters (policies/fraud.conf). Returns YB_OK; YB_EIO when the file
+ * cannot be read; YB_EINVAL with errstr "FILE:LINE: key 'K': ..." when it is malformed.
+ */
+int yb_fraud_params_load(const char *path, yb_fraud_params *out, char *errstr, size_t errlen);
+
+/* The fraud parameters' file of a policies directory: DIR/fraud.conf. */
+#define YB_FRAUD_PARAMS_FILE "fraud.conf"
 
 #endif

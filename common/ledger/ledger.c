@@ -408,6 +408,17 @@ static int apply_reversal(yb_ledger *l, const yb_reversal *r, const yb_settlemen
 	return 1;
 }
 
+void yb_ledger_claim_facts(const yb_ledger *l, const yb_claim *c, yb_claim_facts *out)
+{
+	const yb_policy_set *set = set_of(l, c->scheme);
+	member_entry **m = yb_strmap_get(l->members, c->member_id);
+	institution_entry **inst = yb_strmap_get(l->institutions, c->institution_id);
+
+	out->member = m != NULL && strcmp((*m)->scheme, c->scheme) == 0 ? &(*m)->member : NULL;
+	out->institution = inst != NULL ? &(*inst)->inst : NULL;
+	out->policy = set != NULL ? yb_policy_in_force(set, yb_claim_service_day(c)) : NULL;
+}
+
 int yb_ledger_apply(yb_ledger *l, const yb_record *record, const yb_settlement **settlement,
 		    char *errstr, size_t errlen)
 {

@@ -46,6 +46,17 @@ void yb_ledger_destroy(yb_ledger *ledger);
 int yb_ledger_apply(yb_ledger *ledger, const yb_record *record, const yb_settlement **settlement,
 		    char *errstr, size_t errlen);
 
+/* What a claim is judged with: its member in the claim's scheme (NULL when not enrolled
+ * there), its institution (NULL unknown) and the policy in force on its service day (NULL
+ * none). Pointers valid until the ledger changes. */
+typedef struct yb_claim_facts {
+	const yb_member *member;
+	const yb_institution *institution;
+	const yb_policy *policy;
+} yb_claim_facts;
+
+void yb_ledger_claim_facts(const yb_ledger *ledger, const yb_claim *claim, yb_claim_facts *out);
+
 /* Counts for a summary. */
 typedef struct yb_ledger_stats {
 	size_t members, institutions, claims, events;

@@ -17,6 +17,7 @@
 
 #include "claimctl.h"
 #include "codec/json.h"
+#include "fraud/fraud.h"
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
 #include "line_reader.h"
@@ -31,8 +32,9 @@ static void adjudicate_usage(FILE *out)
 	    "Adjudicate input records (institution, enrollment, payment, claim, reversal),\n"
 	    "given as JSON Lines in event-time order, with the same rule code as the services\n"
 	    "and the state in memory. Writes JSON Lines to stdout: a settlement for every claim\n"
-	    "and reversal, and a dead_letter (naming the line and the field) for every line\n"
-	    "that cannot be taken; the run goes on after it.\n"
+	    "and reversal, a fraud_alert for every finding of the fraud rules (docs/FRAUD.md)\n"
+	    "right after the settlement that completed it, and a dead_letter (naming the line\n"
+	    "and the field) for every line that cannot be taken; the run goes on after it.\n"
 	    "\n"
 	    "A repeated claim_id returns its first settlement marked \"duplicate\"; a reversal\n"
 	    "takes back everything its claim moved; a repeated event_id is ignored.\n"
@@ -40,7 +42,11 @@ static void adjudicate_usage(FILE *out)
 	    "Options:\n"
 	    "  -p, --policies DIR  the scheme policies (default: $YB_POLICIES, else ./policies,\n"
 	    "                      else the policies/ of the source tree this was built from)\n"
-	    "  -s, --summary       print counts by status and reason to stderr at the end\n"
+	    "  -f, --fraud-rules FILE  the fraud rules' parameters (default: fraud.conf in the\n"
+	    "                      policies directory)\n"
+	    "  -n, --no-fraud      settlements only: do not run the fraud rules\n"
+	    "  -s, --summary       print counts by status, reason and alert rule to stderr at\n"
+	    "                      the end\n"
 	    "                      (always when stderr is a terminal)\n"
 	    "  -h, --help          this text\n"
 	    "\n"
@@ -116,16 +122,64 @@ static const char *intern(const char *s)
 	return "other";
 }
 
+/*
+ * Run the fraud rules on a claim's settlement (a reversal takes its claim out of the
+ * member's window) and write the alerts after it. Returns the number of alerts, or -1 when
+ * writing failed or memory ran out.
+ */
+static int check_fraud(const yb_fraud_params *params, yb_fraud_state *fraud,
+		       const yb_ledger *ledger, const claimctl_line *l,
+		       const yb_settlement *settlement, yb_fraud_result *found, yb_buf *text)
+{
+	yb_claim_facts facts;
+	yb_fraud_input in;
+
+	found->count = 0;
+	if (l->record->type == YB_RECORD_REVERSAL) {
+		if (strcmp(settlement->status, "reversed") == 0)
+			yb_fraud_reverse(fraud, settlement->member_id, settlement->claim_id);
+		return 0;
+	}
+	yb_ledger_claim_facts(ledger, &l->record->as.claim, &facts);
+	in.claim = &l->record->as.claim;
+	in.settlement = settlement;
+	in.member = facts.member;
+	in.institution = facts.institution;
+	in.policy = facts.policy;
+	in.order = (int64_t)l->line_no; /* the member's claims come in line order */
+	if (yb_fraud_check(params, fraud, &in, found) != YB_OK)
+		return -1;
+	for (int i = 0; i < found->count; i++) {
+		yb_record out = {.type = YB_RECORD_FRAUD_ALERT};
+
+		out.as.fraud_alert = found->findings[i].alert;
+		text->len = 0;
+		if (yb_json_format(&out, text) != YB_OK ||
+		    fwrite(text->data, 1, text->len, stdout) != text->len ||
+		    putc('\n', stdout) == EOF)
+			return -1;
+	}
+	return found->count;
+}
+
 int claimctl_adjudicate(int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"policies", required_argument, NULL, 'p'},
 	    {"summary", no_argument, NULL, 's'},
+	    {"fraud-rules", required_argument, NULL, 'f'},
+	    {"no-fraud", no_argument, NULL, 'n'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *policies = NULL, *input_name;
+	const char *policies = NULL, *input_name, *fraud_rules = NULL;
 	int opt, summary = isatty(STDERR_FILENO), exit_code = CLAIMCTL_EXIT_FAILURE;
+	bool no_fraud = false;
+	yb_fraud_params fraud_params;
+	yb_fraud_state *fraud = NULL;
+	yb_fraud_result *found = NULL;
+	uint64_t alerts = 0;
+	tally rules = {0};
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
 	yb_ledger *ledger = NULL;
@@ -138,10 +192,16 @@ int claimctl_adjudicate(int argc, char **argv)
 	time_t last_progress = time(NULL);
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:sh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:sf:nh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			policies = optarg;
+			break;
+		case 'f':
+			fraud_rules = optarg;
+			break;
+		case 'n':
+			no_fraud = true;
 			break;
 		case 's':
 			summary = 1;
@@ -162,6 +222,22 @@ int claimctl_adjudicate(int argc, char **argv)
 	if (yb_policy_load_dir(policies, &sets, &set_count, errstr, sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "claimctl adjudicate: %s\n", errstr);
 		return CLAIMCTL_EXIT_FAILURE;
+	}
+	if (!no_fraud) {
+		char path[4096];
+
+		if (fraud_rules == NULL) {
+			snprintf(path, sizeof(path), "%s/%s", policies, YB_FRAUD_PARAMS_FILE);
+			fraud_rules = path;
+		}
+		if (yb_fraud_params_load(fraud_rules, &fraud_params, errstr, sizeof(errstr)) !=
+		    YB_OK) {
+			fprintf(stderr, "claimctl adjudicate: %s\n", errstr);
+			free(sets);
+			return CLAIMCTL_EXIT_FAILURE;
+		}
+		if (yb_fraud_state_new(&fraud) != YB_OK || (found = malloc(sizeof(*found))) == NULL)
+			goto out;
 	}
 	in = claimctl_open_input("adjudicate", argv[optind]);
 	if (in == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
@@ -200,6 +276,15 @@ int claimctl_adjudicate(int argc, char **argv)
 			    putc('\n', stdout) == EOF)
 				goto write_failed;
 			settlements++;
+			if (fraud != NULL && !settlement->duplicate) {
+				rc = check_fraud(&fraud_params, fraud, ledger, l, settlement, found,
+						 &text);
+				if (rc < 0)
+					goto write_failed;
+				alerts += (uint64_t)rc;
+				for (int i = 0; summary && i < found->count; i++)
+					tally_add(&rules, found->findings[i].alert.rule);
+			}
 			if (settlement->duplicate) {
 				duplicates++;
 			} else if (summary) {
@@ -227,14 +312,17 @@ int claimctl_adjudicate(int argc, char **argv)
 	if (summary) {
 		fprintf(stderr,
 			"claimctl adjudicate: %" PRIu64 " lines: %" PRIu64 " settlements (%" PRIu64
-			" duplicates), %" PRIu64 " dead letters\n",
-			line_no, settlements, duplicates, dead_letters);
+			" duplicates), %" PRIu64 " dead letters, %" PRIu64 " fraud alerts\n",
+			line_no, settlements, duplicates, dead_letters, alerts);
 		for (int i = 0; i < statuses.n; i++)
 			fprintf(stderr, "  %-34s %10" PRIu64 "\n", statuses.key[i],
 				statuses.count[i]);
 		for (int i = 0; i < reasons.n; i++)
 			fprintf(stderr, "  reason %-27s %10" PRIu64 "\n", reasons.key[i],
 				reasons.count[i]);
+		for (int i = 0; i < rules.n; i++)
+			fprintf(stderr, "  alert %-28s %10" PRIu64 "\n", rules.key[i],
+				rules.count[i]);
 	}
 	goto out;
 write_failed:
@@ -245,6 +333,8 @@ out:
 	if (in != NULL && in != stdin)
 		fclose(in);
 	yb_ledger_destroy(ledger);
+	yb_fraud_state_destroy(fraud);
+	free(found);
 	free(sets);
 	return exit_code;
 }

@@ -77,6 +77,11 @@ typedef struct gen {
 	yb_buf buf;
 	int institutions_per_city;
 	uint64_t claims, malformed, suspicious;
+	/* --clean: a background without fraud patterns (members paid up, designated
+	 * institutions, each member's claims apart); --inject: the patterns, and their labels. */
+	bool clean;
+	FILE *labels;
+	uint64_t patterns;
 } gen;
 
 static int emit_text(gen *g, int64_t time, const char *text, size_t len)
@@ -172,6 +177,10 @@ typedef struct member {
 	char sex;
 	int32_t birth;
 	int32_t enrolled; /* day */
+	/* --clean: the member's claims so far, kept apart so no fraud pattern forms by chance */
+	int spans;
+	int32_t span_from[8], span_to[8];
+	int64_t spent_fen; /* --clean: kept well below any annual cap */
 } member;
 
 static const char *const resident_categories[] = {"adult",
@@ -213,6 +222,9 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 	snprintf(m->category, sizeof(m->category), "%s",
 		 m->s->employee ? employee_categories[pick(&g->r, 5)]
 				: resident_categories[pick(&g->r, 11)]);
+	if (g->clean) /* no category with a waiting rule of its own */
+		snprintf(m->category, sizeof(m->category), "%s",
+			 m->s->employee ? "employee" : "adult");
 	age = strcmp(m->category, "minor") == 0     ? pick(&g->r, 16)
 	      : strcmp(m->category, "student") == 0 ? 7 + pick(&g->r, 16)
 	      : strcmp(m->category, "retiree") == 0 ? 60 + pick(&g->r, 25)
@@ -247,7 +259,8 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 
 	if (m->s->employee) {
 		/* Monthly contributions for two years; some members skip a stretch. */
-		int gap_from = chance(&g->r, 15) ? pick(&g->r, 24) : 99, gap = 1 + pick(&g->r, 14);
+		int gap_from = chance(&g->r, 15) && !g->clean ? pick(&g->r, 24) : 99,
+		    gap = 1 + pick(&g->r, 14);
 
 		if (strcmp(m->category, "retiree") == 0)
 			return YB_OK;
@@ -285,7 +298,7 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 	for (int year = y - 1; year <= y; year++) {
 		yb_record p = payment(m, pid, "premium");
 		int32_t paid_on;
-		int roll = pick(&g->r, 100);
+		int roll = g->clean ? 50 : pick(&g->r, 100);
 
 		if (year == y - 1 && roll < 20)
 			continue; /* a new enrollee */
@@ -335,9 +348,19 @@ static const struct {
      "\"compliant_fen\":10,\"submitted_at\":\"2024-03-01T10:00:00+08:00\"}"}, /* fractional money */
 };
 
-static int claim(gen *g, const member *members, size_t member_count, uint64_t n)
+/* --clean: would a claim over [from, to] come within 16 days of one of the member's own? */
+static bool crowds(const member *m, int32_t from, int32_t to)
 {
-	const member *m = &members[pick(&g->r, (int)member_count)];
+	for (int i = 0; i < m->spans; i++) {
+		if (from <= m->span_to[i] + 16 && m->span_from[i] <= to + 16)
+			return true;
+	}
+	return false;
+}
+
+static int claim(gen *g, member *members, size_t member_count, uint64_t n)
+{
+	member *m = &members[pick(&g->r, (int)member_count)];
 	yb_record r = {.type = YB_RECORD_CLAIM};
 	yb_claim *c = &r.as.claim;
 	char cid[40], iid[32];
@@ -372,22 +395,38 @@ static int claim(gen *g, const member *members, size_t member_count, uint64_t n)
 	c->scheme = m->s->name;
 	c->institution_id = iid;
 	c->visit_type = visit;
+	if (m->sex == 'M' && strcmp(visit, "maternity") == 0) {
+		visit = "inpatient"; /* 生育 is for women */
+		c->visit_type = visit;
+	}
 	if (stay) {
 		c->has_admission_date = c->has_discharge_date = true;
 		c->admission_date = day;
 		c->discharge_date = day + 1 + pick(&g->r, 14);
 		total = 200000 + (int64_t)pick(&g->r, 3000000) +
-			(chance(&g->r, 3) ? (int64_t)pick(&g->r, 30000000) : 0);
+			(chance(&g->r, 3) && !g->clean ? (int64_t)pick(&g->r, 30000000) : 0);
 	} else {
 		c->has_service_date = true;
 		c->service_date = day;
 		total = 2000 + pick(&g->r, 60000);
+	}
+	if (g->clean) {
+		int32_t to = stay ? c->discharge_date : day;
+
+		if (crowds(m, day, to) || m->spans == 8 || strtol(iid + 4, NULL, 10) % 24 == 23 ||
+		    m->spent_fen + total > 4000000)
+			return YB_OK; /* drawn again by the caller's loop */
+		m->spent_fen += total;
+		m->span_from[m->spans] = day;
+		m->span_to[m->spans++] = to;
 	}
 	c->total_fen = yb_fen(total);
 	c->compliant_fen = yb_fen(total - pick(&g->r, (int)(total / 4 + 1)));
 	c->has_essential_drug_fen = true;
 	c->essential_drug_fen = yb_fen(c->compliant_fen.fen / (2 + pick(&g->r, 4)));
 	dx[0] = strcmp(visit, "maternity") == 0 ? "O80" : diagnoses[pick(&g->r, 12)];
+	if (m->sex == 'M' && dx[0][0] == 'O')
+		dx[0] = diagnoses[0];
 	c->diagnoses = dx;
 	c->diagnoses_count = 1;
 	c->has_diagnoses = true;
@@ -419,11 +458,13 @@ static int claim(gen *g, const member *members, size_t member_count, uint64_t n)
 		c->has_networked = true;
 		c->networked = chance(&g->r, 80);
 	}
-	c->submitted_at = at(stay ? c->discharge_date : day, 17);
+	/* A stay is settled at discharge; a visit at the desk, during opening hours. */
+	c->submitted_at =
+	    stay ? at(c->discharge_date, 17) : at(day, 8) + (int64_t)pick(&g->r, 9 * 60) * 60000;
 	g->claims++;
 	if (emit(g, c->submitted_at, &r) != YB_OK)
 		return YB_ENOMEM;
-	if (chance(&g->r, 2)) { /* double billing: the same care under another claim_id */
+	if (chance(&g->r, 2) && !g->clean) { /* double billing: the same care, another claim_id */
 		char dup[48];
 
 		snprintf(dup, sizeof(dup), "%s-DUP", cid);
@@ -447,6 +488,385 @@ static int claim(gen *g, const member *members, size_t member_count, uint64_t n)
 		rv.as.reversal.event_time = c->submitted_at + 2 * YB_MS_PER_DAY;
 		if (emit(g, rv.as.reversal.event_time, &rv) != YB_OK)
 			return YB_ENOMEM;
+	}
+	return YB_OK;
+}
+
+/* --- fraud patterns (--inject) --------------------------------------------------------------
+ *
+ * Each rule of docs/FRAUD.md gets `count` instances of its pattern and as many near misses
+ * beside them, on members of their own (enrolled and paid up, so nothing else about them
+ * looks wrong). The labels file says, per line, "rule<TAB>pattern<TAB>claim_id<TAB>role":
+ * role "positive" for the claims of a pattern the rule must find, "negative" for a near miss
+ * it must not, "also" for a claim of another pattern that the rule may rightly report (the
+ * rejected claims behind an institution's rejection jump are also ineligible members').
+ */
+
+typedef struct pattern {
+	gen *g;
+	member m;
+	uint64_t serial; /* claim ids of injected claims */
+	const char *rule;
+	uint64_t no;
+	bool negative;
+} pattern;
+
+static void label(pattern *pt, const char *rule, const char *claim_id, const char *role)
+{
+	if (pt->g->labels != NULL)
+		fprintf(pt->g->labels, "%s\t%s-%" PRIu64 "\t%s\t%s\n", rule, pt->rule, pt->no,
+			claim_id, role);
+}
+
+/* A fresh member of scheme s, paid up, of the given sex and age. */
+static int fresh_member(pattern *pt, const scheme_info *s, char sex, int age, uint64_t n)
+{
+	gen *g = pt->g;
+	bool clean = g->clean;
+	int rc;
+
+	memset(&pt->m, 0, sizeof(pt->m));
+	pt->m.s = s;
+	id(pt->m.id, sizeof(pt->m.id), s->prefix, "M", n);
+	g->clean = true;
+	rc = enroll_and_pay(g, &pt->m, n);
+	g->clean = clean;
+	if (rc != YB_OK)
+		return rc;
+	/* enroll_and_pay drew sex and birth; the pattern's are what its rules look at. */
+	if (sex != 0 && sex != pt->m.sex) {
+		yb_record e = {.type = YB_RECORD_ENROLLMENT};
+		char eid[48];
+
+		snprintf(eid, sizeof(eid), "%s-X", pt->m.id);
+		e.as.enrollment.event_id = eid;
+		e.as.enrollment.member_id = pt->m.id;
+		e.as.enrollment.scheme = s->name;
+		e.as.enrollment.action = "change";
+		e.as.enrollment.category = pt->m.category;
+		e.as.enrollment.sex = sex == 'M' ? "M" : "F";
+		e.as.enrollment.has_effective_date = true;
+		e.as.enrollment.effective_date = pt->m.enrolled + 1;
+		e.as.enrollment.event_time = at(pt->m.enrolled + 1, 9);
+		pt->m.sex = sex;
+		if (emit(g, e.as.enrollment.event_time, &e) != YB_OK)
+			return YB_ENOMEM;
+	}
+	(void)age;
+	return YB_OK;
+}
+
+/* An injected claim: the fields every claim carries; visit days from..to. */
+typedef struct inj {
+	const char *institution, *visit, *dx;
+	int32_t from, to;
+	int64_t total_fen;
+	int64_t submitted; /* 0: at discharge or at 10:00 on the day */
+	yb_item *items;
+	uint32_t item_count;
+} inj;
+
+static int inject_claim(pattern *pt, const inj *x, const char *role, char *claim_id_out)
+{
+	yb_record r = {.type = YB_RECORD_CLAIM};
+	yb_claim *c = &r.as.claim;
+	char cid[48];
+	const char *dx[1] = {x->dx != NULL ? x->dx : "J18.9"};
+	bool stay = strcmp(x->visit, "inpatient") == 0 || strcmp(x->visit, "maternity") == 0;
+
+	snprintf(cid, sizeof(cid), "%s-F%" PRIu64, pt->m.s->prefix, pt->serial++);
+	c->claim_id = cid;
+	c->member_id = pt->m.id;
+	c->scheme = pt->m.s->name;
+	c->institution_id = x->institution;
+	c->visit_type = x->visit;
+	if (stay) {
+		c->has_admission_date = c->has_discharge_date = true;
+		c->admission_date = x->from;
+		c->discharge_date = x->to;
+	} else {
+		c->has_service_date = true;
+		c->service_date = x->from;
+	}
+	c->total_fen = yb_fen(x->total_fen);
+	c->compliant_fen = yb_fen(x->total_fen * 9 / 10);
+	c->diagnoses = dx;
+	c->diagnoses_count = 1;
+	c->has_diagnoses = true;
+	c->items = x->items;
+	c->items_count = x->item_count;
+	c->has_items = x->item_count > 0;
+	c->submitted_at =
+	    x->submitted != 0 ? x->submitted : at(stay ? x->to : x->from, stay ? 17 : 10);
+	if (role != NULL)
+		label(pt, pt->rule, cid, role);
+	if (claim_id_out != NULL)
+		snprintf(claim_id_out, 48, "%s", cid);
+	pt->g->claims++;
+	return emit(pt->g, c->submitted_at, &r);
+}
+
+/* The institution number i of the member's city ("YK-H004"). */
+static void inst_of(const pattern *pt, int i, char *out, size_t len)
+{
+	const char *prefix = strcmp(pt->m.s->city, "yantai") == 0 ? "YT" : pt->m.s->prefix;
+
+	snprintf(out, len, "%s-H%03d", prefix, i);
+}
+
+static int inject_one(pattern *pt, int rule, int32_t day)
+{
+	const char *role = pt->negative ? "negative" : "positive";
+	char a[32], b[32];
+	/* Amounts drawn like the background's, so the patterns do not skew the groups the
+	 * outlier rule compares with. */
+	inj x = {.visit = "outpatient",
+		 .from = day,
+		 .to = day,
+		 .total_fen = 2000 + pick(&pt->g->r, 60000)};
+	int rc = YB_OK;
+
+	inst_of(pt, 1, a, sizeof(a));
+	inst_of(pt, 2, b, sizeof(b));
+	x.institution = a;
+	switch (rule) {
+	case 0: /* double billing: the same visit twice; near miss: another amount */
+		rc = inject_claim(pt, &x, role, NULL);
+		x.total_fen += pt->negative ? 100 : 0;
+		x.submitted = at(day, 12);
+		return rc != YB_OK ? rc : inject_claim(pt, &x, role, NULL);
+	case 1: /* overlapping stays; near miss: admitted elsewhere on the discharge day */
+		x.visit = "inpatient";
+		x.to = day + 6;
+		x.total_fen = 200000 + pick(&pt->g->r, 3000000);
+		rc = inject_claim(pt, &x, role, NULL);
+		x.institution = b;
+		x.from = pt->negative ? day + 6 : day + 3;
+		x.to = x.from + 5;
+		return rc != YB_OK ? rc : inject_claim(pt, &x, role, NULL);
+	case 2: /* a visit inside a stay; near miss: on the discharge day */
+		x.visit = "inpatient";
+		x.to = day + 8;
+		x.total_fen = 200000 + pick(&pt->g->r, 3000000);
+		rc = inject_claim(pt, &x, role, NULL);
+		x.visit = "outpatient";
+		x.institution = b;
+		x.from = x.to = pt->negative ? day + 8 : day + 4;
+		x.total_fen = 2000 + pick(&pt->g->r, 60000);
+		return rc != YB_OK ? rc : inject_claim(pt, &x, role, NULL);
+	case 3: /* readmitted 10 days after discharge, same diagnosis; near miss: 16 days */
+		x.visit = "inpatient";
+		x.dx = "K35.8";
+		x.to = day + 5;
+		x.total_fen = 200000 + pick(&pt->g->r, 3000000);
+		rc = inject_claim(pt, &x, role, NULL);
+		x.from = day + 5 + (pt->negative ? 16 : 10);
+		x.to = x.from + 4;
+		return rc != YB_OK ? rc : inject_claim(pt, &x, role, NULL);
+	case 4: /* two institutions 20 minutes apart; near miss: 45 minutes */
+		x.submitted = at(day, 10);
+		rc = inject_claim(pt, &x, role, NULL);
+		x.institution = b;
+		x.submitted = at(day, 10) + (pt->negative ? 45 : 20) * 60000;
+		return rc != YB_OK ? rc : inject_claim(pt, &x, role, NULL);
+	case 5: /* 8 visits in 24 days; near miss: 7 */
+		for (int k = 0; k < (pt->negative ? 7 : 8) && rc == YB_OK; k++) {
+			x.from = x.to = day + 3 * k;
+			x.institution = k % 2 ? a : b;
+			x.total_fen = 2000 + pick(&pt->g->r, 60000);
+			rc = inject_claim(pt, &x, role, NULL);
+		}
+		return rc;
+	case 6: { /* a man billed for a women's diagnosis, or for an item of a child's age; near
+		     miss: the same for a woman, or for a child */
+		yb_item item = {.code = "PAED-001",
+				.name = "paediatric dose",
+				.category = "drug",
+				.amount_fen = yb_fen(3000),
+				.has_max_age = true,
+				.max_age = 14};
+
+		if ((pt->no / 2) % 2 == 0) {
+			x.dx = "N80.0";
+		} else {
+			x.items = &item;
+			x.item_count = 1;
+		}
+		return inject_claim(pt, &x, role, NULL);
+	}
+	case 7: /* claims after the member's coverage ended; near miss: the day before */
+	{
+		yb_record e = {.type = YB_RECORD_ENROLLMENT};
+		char eid[48];
+
+		snprintf(eid, sizeof(eid), "%s-T", pt->m.id);
+		e.as.enrollment.event_id = eid;
+		e.as.enrollment.member_id = pt->m.id;
+		e.as.enrollment.scheme = pt->m.s->name;
+		e.as.enrollment.action = "terminate";
+		e.as.enrollment.reason = "death";
+		e.as.enrollment.has_effective_date = true;
+		e.as.enrollment.effective_date = day;
+		e.as.enrollment.event_time = at(day, 8);
+		if (emit(pt->g, e.as.enrollment.event_time, &e) != YB_OK)
+			return YB_ENOMEM;
+		x.from = x.to = pt->negative ? day - 1 : day + 20;
+		return inject_claim(pt, &x, role, NULL);
+	}
+	case 8: /* a non-designated institution; near miss: a designated one */
+		inst_of(pt, pt->negative ? 22 : 23, a, sizeof(a));
+		return inject_claim(pt, &x, role, NULL);
+	case 9: /* stays that take the fund past 90% of the cap; near miss: two of them */
+		x.visit = "inpatient";
+		for (int k = 0; k < (pt->negative ? 2 : 4) && rc == YB_OK; k++) {
+			x.dx = diagnoses[k];
+			x.from = day + 40 * k;
+			x.to = x.from + 7;
+			x.total_fen = 2800000;
+			inst_of(pt, 1 + k, a, sizeof(a));
+			rc = inject_claim(pt, &x, role, NULL);
+		}
+		return rc;
+	default:
+		return YB_EINVAL;
+	}
+}
+
+/* Amount outliers: 24 ordinary stays at one institution and diagnosis from other members,
+ * then one at ten times the amount (near miss: one and a half times). */
+static int inject_outlier(pattern *pt, uint64_t *member_no, int32_t day, int inst)
+{
+	char a[32], cid[48];
+	inj x = {.visit = "inpatient", .dx = "S72.0"};
+	int rc = YB_OK;
+
+	for (int k = 0; k < 25 && rc == YB_OK; k++) {
+		if ((rc = fresh_member(pt, pt->m.s, 0, 0, (*member_no)++)) != YB_OK)
+			return rc;
+		inst_of(pt, inst, a, sizeof(a));
+		x.institution = a;
+		x.from = day + k / 3;
+		x.to = x.from + 5;
+		/* ordinary: spread over 2,000-32,000 yuan like the background */
+		x.total_fen = k < 24         ? 200000 + (int64_t)k * 125000
+			      : pt->negative ? 2500000
+					     : 15000000;
+		rc = inject_claim(pt, &x,
+				  k < 24         ? NULL
+				  : pt->negative ? "negative"
+						 : "positive",
+				  cid);
+		if (rc == YB_OK && k == 24 && !pt->negative) /* 150,000 yuan: near the cap too */
+			label(pt, "near_annual_cap", cid, "also");
+	}
+	return rc;
+}
+
+/* An institution's rejection jump: 26 claims on one day from other members, 16 of them after
+ * their cover ended (near miss: 6). */
+static int inject_anomaly(pattern *pt, uint64_t *member_no, int32_t day, int inst)
+{
+	char a[32], cid[48];
+	inj x = {.visit = "outpatient", .from = day, .to = day};
+	int rc = YB_OK, bad = pt->negative ? 6 : 16;
+
+	for (int k = 0; k < 26 && rc == YB_OK; k++) {
+		if ((rc = fresh_member(pt, pt->m.s, 0, 0, (*member_no)++)) != YB_OK)
+			return rc;
+		if (k < bad) {
+			yb_record e = {.type = YB_RECORD_ENROLLMENT};
+			char eid[48];
+
+			snprintf(eid, sizeof(eid), "%s-T", pt->m.id);
+			e.as.enrollment.event_id = eid;
+			e.as.enrollment.member_id = pt->m.id;
+			e.as.enrollment.scheme = pt->m.s->name;
+			e.as.enrollment.action = "terminate";
+			e.as.enrollment.reason = "moved_out";
+			e.as.enrollment.has_effective_date = true;
+			e.as.enrollment.effective_date = day - 30;
+			e.as.enrollment.event_time = at(day - 30, 8);
+			if (emit(pt->g, e.as.enrollment.event_time, &e) != YB_OK)
+				return YB_ENOMEM;
+		}
+		inst_of(pt, inst, a, sizeof(a));
+		x.institution = a;
+		x.submitted = at(day, 8) + (int64_t)k * 15 * 60000;
+		x.total_fen = 2000 + pick(&pt->g->r, 60000);
+		rc = inject_claim(pt, &x, pt->negative ? "negative" : "positive", cid);
+		if (rc == YB_OK && k < bad) {
+			pattern also = *pt;
+
+			also.rule = "institution_anomaly";
+			label(&also, "ineligible_member", cid, "also");
+		}
+	}
+	return rc;
+}
+
+static const char *const pattern_rules[] = {
+    "double_billing",     "overlapping_stay",  "visit_during_stay",
+    "split_admission",    "card_sharing",      "frequent_visits",
+    "restricted_service", "ineligible_member", "non_designated_institution",
+    "near_annual_cap",    "amount_outlier",    "institution_anomaly",
+};
+
+/* count patterns and count near misses of every rule, on members numbered from member_no. */
+static int inject_patterns(gen *g, uint64_t count, uint64_t member_no)
+{
+	pattern pt = {.g = g};
+
+	for (uint64_t k = 0; k < 2 * count; k++) {
+		for (int rule = 0; rule < 12; rule++) {
+			/* Cap patterns in Yingkou (the 60,000 yuan cap), the rest round the
+			 * schemes; spread over the year, outliers and jumps at institutions of
+			 * their own. */
+			const scheme_info *s =
+			    rule == 9 ? &schemes[0] : &schemes[(k + (uint64_t)rule) % SCHEMES];
+			int32_t day = yb_date_from_ymd(s->year, 2, 1) +
+				      (int32_t)((k * 37 + (uint64_t)rule * 11) % 150);
+			char sex = rule == 6 ? ((k / 2) % 2 == 0 ? 'M' : 'F') : 0;
+			int rc;
+
+			pt.rule = pattern_rules[rule];
+			pt.no = k;
+			pt.negative = k % 2 == 1;
+			if (rule == 6) /* the women's diagnosis: positive for a man */
+				sex = (pt.no / 2) % 2 == 0 ? (pt.negative ? 'F' : 'M') : sex;
+			rc = fresh_member(&pt, s, sex, 0, member_no++);
+			if (rc == YB_OK && rule == 6 && (pt.no / 2) % 2 == 1) {
+				/* the child's item: positive for a member of 30, negative for a
+				 * child of 8 */
+				{
+					yb_record e = {.type = YB_RECORD_ENROLLMENT};
+					char eid[48];
+
+					snprintf(eid, sizeof(eid), "%s-B", pt.m.id);
+					e.as.enrollment.event_id = eid;
+					e.as.enrollment.member_id = pt.m.id;
+					e.as.enrollment.scheme = s->name;
+					e.as.enrollment.action = "change";
+					e.as.enrollment.category = pt.m.category;
+					e.as.enrollment.has_birth_date = true;
+					e.as.enrollment.birth_date =
+					    day - (pt.negative ? 8 : 30) * 366;
+					e.as.enrollment.has_effective_date = true;
+					e.as.enrollment.effective_date = pt.m.enrolled + 2;
+					e.as.enrollment.event_time = at(pt.m.enrolled + 2, 9);
+					rc = emit(g, e.as.enrollment.event_time, &e);
+				}
+			}
+			if (rc == YB_OK)
+				rc =
+				    rule == 10
+					? inject_outlier(&pt, &member_no, day, 7 + 6 * (int)(k % 3))
+				    : rule == 11
+					? inject_anomaly(&pt, &member_no, day, 4 + 6 * (int)(k % 3))
+					: inject_one(&pt, rule, day);
+			if (rc != YB_OK)
+				return rc;
+			g->patterns++;
+		}
 	}
 	return YB_OK;
 }
@@ -477,6 +897,13 @@ static void generate_usage(FILE *out)
 	    "  -c, --claims N        claims to write (default 10000)\n"
 	    "  -m, --members N       members (default claims / 5, at least 10)\n"
 	    "  -i, --institutions N  institutions per city (default 24)\n"
+	    "  -j, --inject N        add N instances of every fraud pattern of docs/FRAUD.md and\n"
+	    "                        N near misses beside them, on members of their own\n"
+	    "  -l, --labels FILE     write what was injected: rule, pattern, claim_id and role\n"
+	    "                        (positive, negative, also) per line, tab-separated\n"
+	    "  -C, --clean           a background without fraud patterns: members paid up,\n"
+	    "                        designated institutions, each member's claims apart, no\n"
+	    "                        double billing; for measuring the fraud rules\n"
 	    "  -h, --help            this text\n"
 	    "\n"
 	    "A summary of what was written goes to stderr.\n");
@@ -502,25 +929,36 @@ int claimctl_generate(int argc, char **argv)
 	    {"claims", required_argument, NULL, 'c'},
 	    {"members", required_argument, NULL, 'm'},
 	    {"institutions", required_argument, NULL, 'i'},
+	    {"inject", required_argument, NULL, 'j'},
+	    {"labels", required_argument, NULL, 'l'},
+	    {"clean", no_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	uint64_t seed = 1, claims = 10000, members = 0, per_city = 24;
+	uint64_t seed = 1, claims = 10000, members = 0, per_city = 24, inject = 0;
+	const char *labels = NULL;
+	bool clean = false;
 	gen g;
 	member *pop = NULL;
 	int opt, exit_code = CLAIMCTL_EXIT_FAILURE;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "s:c:m:i:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:c:m:i:j:l:Ch", options, NULL)) != -1) {
 		uint64_t *target = opt == 's'   ? &seed
 				   : opt == 'c' ? &claims
 				   : opt == 'm' ? &members
 				   : opt == 'i' ? &per_city
+				   : opt == 'j' ? &inject
 						: NULL;
 
 		if (opt == 'h') {
 			generate_usage(stdout);
 			return CLAIMCTL_EXIT_OK;
+		}
+		if (opt == 'l' || opt == 'C') {
+			labels = opt == 'l' ? optarg : labels;
+			clean = clean || opt == 'C';
+			continue;
 		}
 		if (target == NULL ||
 		    count_arg(optarg, target == &per_city ? 999 : UINT64_C(100000000), target) !=
@@ -538,9 +976,19 @@ int claimctl_generate(int argc, char **argv)
 	}
 	if (members == 0)
 		members = claims / 5 > 10 ? claims / 5 : 10;
+	if (inject > 0 && per_city < 24) {
+		fprintf(stderr,
+			"claimctl generate: --inject needs at least 24 institutions a city\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
 	memset(&g, 0, sizeof(g));
 	g.r.s = seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
 	g.institutions_per_city = (int)per_city;
+	g.clean = clean;
+	if (labels != NULL && (g.labels = fopen(labels, "w")) == NULL) {
+		fprintf(stderr, "claimctl generate: %s: %s\n", labels, strerror(errno));
+		return CLAIMCTL_EXIT_FAILURE;
+	}
 	pop = calloc(members, sizeof(*pop));
 	if (pop == NULL || institutions(&g) != YB_OK)
 		goto out;
@@ -550,10 +998,13 @@ int claimctl_generate(int argc, char **argv)
 		if (enroll_and_pay(&g, &pop[n], n) != YB_OK)
 			goto out;
 	}
-	for (uint64_t n = 0; n < claims; n++) {
+	/* --clean draws again where a claim would crowd its member's others. */
+	for (uint64_t n = 0; g.claims + g.malformed < claims && n < 20 * claims; n++) {
 		if (claim(&g, pop, members, n) != YB_OK)
 			goto out;
 	}
+	if (inject > 0 && inject_patterns(&g, inject, members) != YB_OK)
+		goto out;
 	qsort(g.events, g.count, sizeof(g.events[0]), by_time);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	for (size_t i = 0; i < g.count; i++) {
@@ -564,9 +1015,10 @@ int claimctl_generate(int argc, char **argv)
 		goto out;
 	fprintf(stderr,
 		"claimctl generate: seed %" PRIu64 ": %zu lines: %d institutions, %" PRIu64
-		" members, %" PRIu64 " claims (%" PRIu64 " malformed, %" PRIu64 " double-billed)\n",
+		" members, %" PRIu64 " claims (%" PRIu64 " malformed, %" PRIu64
+		" double-billed, %" PRIu64 " fraud patterns and near misses injected)\n",
 		seed, g.count, 4 * g.institutions_per_city, members, g.claims + g.malformed,
-		g.malformed, g.suspicious);
+		g.malformed, g.suspicious, g.patterns);
 	exit_code = CLAIMCTL_EXIT_OK;
 out:
 	if (exit_code != CLAIMCTL_EXIT_OK)
@@ -576,5 +1028,9 @@ out:
 	free(g.events);
 	yb_buf_free(&g.buf);
 	free(pop);
+	if (g.labels != NULL && fclose(g.labels) != 0 && exit_code == CLAIMCTL_EXIT_OK) {
+		fprintf(stderr, "claimctl generate: %s: %s\n", labels, strerror(errno));
+		exit_code = CLAIMCTL_EXIT_FAILURE;
+	}
 	return exit_code;
 }

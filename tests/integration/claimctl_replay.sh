@@ -17,7 +17,7 @@ for topic in institutions enrollments payments claims; do
     "$claimctl" produce -b "$brokers" --topic "$topic" --select --skip-invalid \
         "$work/inputs.jsonl" 2>/dev/null
 done
-"$claimctl" adjudicate --policies "$policies" "$work/inputs.jsonl" >"$work/base.jsonl"
+"$claimctl" adjudicate --no-fraud --policies "$policies" "$work/inputs.jsonl" >"$work/base.jsonl"
 grep '"type":"settlement"' "$work/base.jsonl" |
     "$claimctl" produce -b "$brokers" --topic settlements --transactional-id "replay-test-$$" 2>/dev/null
 
@@ -46,7 +46,7 @@ echo "ok: claims-topic offsets 10 to 60 of each partition: $compared claims comp
 cp -r "$policies" "$work/whatif"
 printf '\n[2024-06-01]\ninpatient.rate.level2 = *:8000 @ 第二十二条(二)\n' >>"$work/whatif/yingkou-resident.policy"
 "$claimctl" replay -b "$brokers" --policies "$work/whatif" --json "$work/whatif.json" >/dev/null 2>&1
-"$claimctl" adjudicate --policies "$work/whatif" "$work/inputs.jsonl" >"$work/changed.jsonl"
+"$claimctl" adjudicate --no-fraud --policies "$work/whatif" "$work/inputs.jsonl" >"$work/changed.jsonl"
 # Offline, line for line (the same inputs in the same order): what changed, and by how much.
 paste -d '\t' "$work/base.jsonl" "$work/changed.jsonl" |
     awk -F '\t' '$1 != $2 && $2 ~ /"type":"settlement"/ && $2 ~ /"duplicate":false/ { print $1; print $2 }' \
