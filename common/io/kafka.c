@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "io/log.h"
 #include "rules/error.h"
@@ -72,7 +73,7 @@ int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
 	const struct rd_kafka_metadata *md = NULL;
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 	rd_kafka_resp_err_t err;
-	int rc = YB_OK;
+	int rc = YB_OK, waited_ms = 0;
 
 	*ids = NULL;
 	*count = 0;
@@ -81,7 +82,24 @@ int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
 			 rd_kafka_err2str(rd_kafka_last_error()));
 		return YB_EINVAL;
 	}
-	err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+	for (;;) {
+		err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+		if (err != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 ||
+		    (md->topics[0].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART &&
+		     md->topics[0].err != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE &&
+		     md->topics[0].partition_cnt > 0) ||
+		    waited_ms >= timeout_ms)
+			break;
+		/* A topic just created reaches every broker's metadata a moment later. */
+		rd_kafka_metadata_destroy(md);
+		md = NULL;
+		{
+			struct timespec pause = {.tv_sec = 0, .tv_nsec = 200 * 1000000L};
+
+			nanosleep(&pause, NULL);
+		}
+		waited_ms += 200;
+	}
 	if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		snprintf(errstr, errlen, "metadata of %s: %s", topic, rd_kafka_err2str(err));
 		rc = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;

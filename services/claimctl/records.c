@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claimctl.h"
@@ -431,25 +432,47 @@ static void produce_usage(FILE *out)
 	    "                            failing on them (the exit status stays 0)\n"
 	    "      --transactional-id ID produce in transactions of 1000 records (read_committed\n"
 	    "                            consumers see each whole or not at all)\n"
+	    "      --rate N              at most N records a second (default: as fast as the\n"
+	    "                            broker takes them), as a live feed arrives\n"
 	    "  -b, --brokers HOST:PORT   bootstrap servers (env YB_BROKERS;\n"
 	    "                            default " CLAIMCTL_DEFAULT_BROKERS ")\n"
 	    "  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
 	    "  -h, --help                this text\n");
 }
 
+/* Sleep until sent records are due at rate a second since began. */
+static void pace(const struct timespec *began, uint64_t sent, long rate)
+{
+	struct timespec now;
+	int64_t due_ns = (int64_t)(sent * UINT64_C(1000000000) / (uint64_t)rate), elapsed_ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed_ns =
+	    (int64_t)(now.tv_sec - began->tv_sec) * 1000000000 + (now.tv_nsec - began->tv_nsec);
+	if (due_ns > elapsed_ns) {
+		struct timespec wait = {.tv_sec = (due_ns - elapsed_ns) / 1000000000,
+					.tv_nsec = (due_ns - elapsed_ns) % 1000000000};
+
+		nanosleep(&wait, NULL);
+	}
+}
+
 int claimctl_produce(int argc, char **argv)
 {
-	enum { OPT_SELECT = 1000, OPT_SKIP_INVALID, OPT_TRANSACTIONAL_ID };
+	enum { OPT_SELECT = 1000, OPT_SKIP_INVALID, OPT_TRANSACTIONAL_ID, OPT_RATE };
 	static const struct option options[] = {
 	    {"topic", required_argument, NULL, 't'},
 	    {"brokers", required_argument, NULL, 'b'},
 	    {"select", no_argument, NULL, OPT_SELECT},
 	    {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
 	    {"transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID},
+	    {"rate", required_argument, NULL, OPT_RATE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL;
+	long rate = 0;
+	struct timespec began;
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	int opt, exit_code = CLAIMCTL_EXIT_USAGE, select = 0, skip_invalid = 0;
 	uint64_t passed_over = 0;
@@ -483,6 +506,17 @@ int claimctl_produce(int argc, char **argv)
 		case OPT_TRANSACTIONAL_ID:
 			yb_props_set(props, "kafka.transactional.id", optarg);
 			break;
+		case OPT_RATE: {
+			char *end;
+
+			rate = strtol(optarg, &end, 10);
+			if (*end != '\0' || rate <= 0 || rate > 100000000) {
+				fprintf(stderr,
+					"claimctl produce: --rate needs a positive number\n");
+				goto out;
+			}
+			break;
+		}
 		case 'X':
 			if (claimctl_kafka_property(props, "produce", optarg) != YB_OK)
 				goto out;
@@ -520,6 +554,7 @@ int claimctl_produce(int argc, char **argv)
 		goto out;
 	}
 	catch_signals();
+	clock_gettime(CLOCK_MONOTONIC, &began);
 	while (!stop_requested) {
 		int got = next_json_record(&r, in, &line, &cap, &line_no, &record);
 		int64_t time_ms;
@@ -550,6 +585,8 @@ int claimctl_produce(int argc, char **argv)
 			goto out;
 		}
 		r.ok++;
+		if (rate > 0)
+			pace(&began, r.ok, rate);
 		if (yb_producer_transactional(producer) && r.ok % 1000 == 0 &&
 		    (yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK ||
 		     yb_producer_begin(producer, errstr, sizeof(errstr)) != YB_OK)) {
