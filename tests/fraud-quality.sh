@@ -30,8 +30,8 @@ restricted_service            1000 1000
 ineligible_member             1000 1000
 non_designated_institution    1000 1000
 near_annual_cap                950  960
-amount_outlier                 800  960
-institution_anomaly            900  900
+amount_outlier                 850  960
+institution_anomaly            900  960
 '
 
 "$claimctl" generate --seed 11 --claims "$claims" --clean --inject "$patterns" \

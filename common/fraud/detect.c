@@ -511,7 +511,8 @@ static int64_t median(int64_t *v, int n)
 
 /*
  * 费用异常: an amount far above what the institution bills for the same visit class and
- * diagnosis. Robust z = 0.6745 · (x − median) / MAD (Iglewicz and Hoaglin), compared in
+ * diagnosis, against its amounts of the days before the claim's (outlier_days of them).
+ * Robust z = 0.6745 · (x − median) / MAD (Iglewicz and Hoaglin), compared in
  * integers: 6745 · (x − median) > z_milli · 10 · MAD. Returns true when it fired.
  */
 static bool amount_outlier(judge *j, yb_fraud_group *g, uint64_t claim_hash)
@@ -525,8 +526,9 @@ static bool amount_outlier(judge *j, yb_fraud_group *g, uint64_t claim_hash)
 	for (int i = 0; i < g->count; i++) {
 		const yb_fraud_sample *s = &g->samples[i];
 
-		if (s->claim_hash != claim_hash && s->day <= v->from_day &&
-		    s->day > v->from_day - j->p->outlier_days)
+		/* Earlier days only: what a stream has seen of every partition by then. */
+		if (s->claim_hash != claim_hash && s->day < v->from_day &&
+		    s->day >= v->from_day - j->p->outlier_days)
 			values[n++] = s->total_fen;
 	}
 	if (n < j->p->outlier_min_samples)
@@ -679,7 +681,7 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 	bool outlier = false;
 
 	out->count = 0;
-	out->skipped = out->sampled = out->counted = false;
+	out->skipped = out->sampled = out->counted = out->outlier = false;
 	out->raised_anomaly[0] = out->raised_anomaly[1] = false;
 	if (!fits(c->claim_id) || !fits(c->institution_id) || !fits(c->member_id)) {
 		out->skipped = true;
@@ -727,7 +729,7 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 		yb_fraud_group_key(c, out->group_key, sizeof(out->group_key));
 		if ((g = yb_fraud_state_group(st, out->group_key)) == NULL)
 			return YB_ENOMEM;
-		outlier = amount_outlier(&j, g, claim_hash);
+		outlier = out->outlier = amount_outlier(&j, g, claim_hash);
 		out->sample.claim_hash = claim_hash;
 		out->sample.day = out->visit.from_day;
 		out->sample.total_fen = c->total_fen.fen;

@@ -168,7 +168,8 @@ yb_fraud_institution *yb_fraud_state_institution(yb_fraud_state *st, const char 
 void yb_fraud_group_key(const yb_claim *claim, char *out, size_t len);
 
 /* Add a visit to a window in order, replacing one with the same claim_id; drop what is older
- * than days before the newest, and the oldest beyond the window's room. */
+ * than days before the newest (the visit itself too), and the oldest beyond the window's
+ * room. The same visits in any order make the same window. */
 void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t days);
 /* Add a sample, unless its claim is in the group; keep the newest max within days. */
 void yb_fraud_group_put(yb_fraud_group *g, const yb_fraud_sample *s, int32_t days, int max);
@@ -214,6 +215,7 @@ typedef struct yb_fraud_result {
 	bool sampled;         /* visit's amount went into its group (group_key) */
 	yb_fraud_sample sample;
 	char group_key[3 * YB_FRAUD_ID_LEN];
+	bool outlier;           /* its amount is an outlier in its group */
 	bool counted;           /* the claim was counted in its institution's day */
 	bool raised_anomaly[2]; /* it raised the day's rejection / outlier anomaly */
 	int32_t day;

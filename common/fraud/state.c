@@ -107,6 +107,9 @@ void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t da
 		if (w->visits[i].to_day > newest)
 			newest = w->visits[i].to_day;
 	}
+	/* Loaded out of order (fraud-svc reads a hash): what is too old is not taken. */
+	if (v->to_day < newest - days)
+		return;
 	/* Keep what the longest rule looks back over, then room for the new one. */
 	for (i = 0; i < w->count; i++) {
 		if (w->visits[i].to_day >= newest - days)
@@ -114,6 +117,8 @@ void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t da
 	}
 	w->count = kept;
 	if (w->count == YB_FRAUD_WINDOW_MAX) {
+		if (v->order < w->visits[0].order)
+			return;
 		memmove(&w->visits[0], &w->visits[1],
 			(size_t)(w->count - 1) * sizeof(w->visits[0]));
 		w->count--;
@@ -135,6 +140,8 @@ void yb_fraud_group_put(yb_fraud_group *g, const yb_fraud_sample *s, int32_t day
 		if (g->samples[i].day > newest)
 			newest = g->samples[i].day;
 	}
+	if (s->day < newest - days)
+		return;
 	for (i = 0; i < g->count; i++) {
 		if (g->samples[i].day >= newest - days)
 			g->samples[kept++] = g->samples[i];

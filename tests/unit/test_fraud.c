@@ -380,40 +380,47 @@ static void test_amount_outlier(void **state)
 {
 	fx *f = *state;
 	yb_claim c;
-	char ids[24][16];
+	char ids[32][16];
 
 	/*
-	 * 20 stays at H-OUT for J18: 10,000, 10,100, ..., 11,900 fen.
-	 *   median = (10,900 + 11,000) / 2 = 10,950
-	 *   deviations 50, 50, 150, 150, ..., 950, 950: MAD = (450 + 550) / 2 = 500
-	 *   floor 5% of 10,950 = 547.5 → 548 (half away from zero): MAD 548
-	 *   fires when 6745 · (x − 10,950) > 3500 · 10 · 548 = 19,180,000
-	 *   x = 13,794: 6745 · 2,844 = 19,182,780 > 19,180,000, an outlier
-	 *   x = 13,793: 6745 · 2,843 = 19,176,035, not
+	 * 25 stays at H-OUT for J18 on 3-01..3-25: 10,000, 10,100, ..., 12,400 fen.
+	 *   median = 11,200 (the 13th)
+	 *   deviations 0, 100, 100, ..., 1,200, 1,200: MAD = 600 (the 13th)
+	 *   floor 5% of 11,200 = 560, below: MAD 600
+	 *   fires when 6745 · (x − 11,200) > 3500 · 10 · 600 = 21,000,000
+	 *   x = 14,314: 6745 · 3,114 = 21,003,930, an outlier
+	 *   x = 14,313: 6745 · 3,113 = 20,997,185, not
 	 */
-	for (int k = 0; k < 20; k++) {
+	for (int k = 0; k < 25; k++) {
 		snprintf(ids[k], sizeof(ids[k]), "AO-%d", k);
 		c = claim(ids[k], ids[k], "H-OUT", "inpatient", day(3, 1 + k), day(3, 2 + k),
 			  10000 + 100 * k, "J18.9", 0);
 		assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 0);
 	}
-	c = claim("AO-near", "AO-near", "H-OUT", "inpatient", day(3, 25), day(3, 26), 13793,
+	c = claim("AO-near", "AO-near", "H-OUT", "inpatient", day(3, 26), day(3, 27), 14313,
 		  "J18.1", 0);
 	assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 0);
-	/* the near miss joined the group: 21 values, median 11,000, MAD 500 → floor 550 */
-	c = claim("AO-x", "AO-x", "H-OUT", "inpatient", day(3, 26), day(3, 27), 13888, "J18.0", 0);
-	/* 6745 · 2,888 = 19,479,560 > 3500 · 10 · 550 = 19,250,000 */
+	c = claim("AO-out", "AO-out", "H-OUT", "inpatient", day(3, 26), day(3, 27), 14314, "J18.2",
+		  0);
+	assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 1);
+	/*
+	 * A day later both count: 27 values, median 11,300, deviations with 3,013 and 3,014:
+	 * MAD 700 (the 14th); fires above 11,300 + 3500 · 10 · 700 / 6745 = 14,932.3
+	 */
+	c = claim("AO-x", "AO-x", "H-OUT", "inpatient", day(3, 27), day(3, 28), 14932, "J18.0", 0);
+	assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 0);
+	c = claim("AO-y", "AO-y", "H-OUT", "inpatient", day(3, 27), day(3, 28), 14933, "J18.0", 0);
 	assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 1);
 	assert_non_null(
-	    strstr(found(f, YB_FRAUD_AMOUNT_OUTLIER)->evidence, "\"median_fen\":11000"));
+	    strstr(found(f, YB_FRAUD_AMOUNT_OUTLIER)->evidence, "\"median_fen\":11300"));
 	/* too few amounts at another institution: no median, no finding */
-	for (int k = 0; k < 19; k++) {
+	for (int k = 0; k < 24; k++) {
 		snprintf(ids[k], sizeof(ids[k]), "AF-%d", k);
 		c = claim(ids[k], ids[k], "H-FEW", "inpatient", day(3, 1 + k), day(3, 2 + k), 10000,
 			  "J18.9", 0);
 		assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 0);
 	}
-	c = claim("AF-x", "AF-x", "H-FEW", "inpatient", day(3, 25), day(3, 26), 9000000, "J18.9",
+	c = claim("AF-x", "AF-x", "H-FEW", "inpatient", day(3, 26), day(3, 27), 9000000, "J18.9",
 		  0);
 	assert_int_equal(check(f, &c, YB_FRAUD_AMOUNT_OUTLIER), 0);
 }

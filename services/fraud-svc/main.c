@@ -1,0 +1,904 @@
+/*
+ * fraud-svc: claims and their settlements → fraud alerts, exactly once.
+ *
+ * It consumes the claims and settlements topics (co-partitioned by member_id) in one group
+ * and joins each claim with its settlement by claim_id: whichever side comes first waits in
+ * Redis for the other ({m:ID}:fj, io/fraud_store.h). A joined claim goes through the fraud
+ * rules (common/fraud, docs/FRAUD.md) — the code claimctl adjudicate runs — against the
+ * windows they look back over, read from Redis for the batch and written back: the member's
+ * recent claims, the institution's amounts and days. The member's coverage as of the claim
+ * (sex, age, tier) is folded from the history enrollment-svc keeps, as the adjudicator
+ * does. A reversed settlement takes its claim out of the member's window.
+ *
+ * Each batch: read (one round trip for the members, one for the institutions), judge in
+ * settlement order (the claims' order in each partition), write (one round trip), then one
+ * Kafka transaction with the alerts and the consumed offsets. A claim is judged against the
+ * claims before its own offset only, so a batch read again after a crash raises the same
+ * alerts with the same alert_ids, and they were never published the first time: one alert
+ * per finding. A join is forgotten only after the commit, so a settlement read again still
+ * finds its claim.
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec/avro.h"
+#include "fraud/fraud.h"
+#include "io/fraud_store.h"
+#include "io/kafka.h"
+#include "io/log.h"
+#include "io/member_store.h"
+#include "io/metrics.h"
+#include "io/policy_files.h"
+#include "io/redis.h"
+#include "io/service.h"
+#include "io/stream.h"
+#include "ledger/ledger.h"
+#include "ledger/strmap.h"
+#include "rules/error.h"
+
+#define ARENA_SIZE   (64u << 20)
+#define EVENT_ARENA  (64u << 10)
+#define MAX_FAILURES 30
+
+static const yb_config_key config_keys[] = {
+    {"group", YB_CONFIG_STRING, "yb-fraud", 0, 0, "the consumer group"},
+    {"instance.id", YB_CONFIG_STRING, "0", 0, 0,
+     "this instance's name in the group; the transactional.id is <group>-<instance.id>"},
+    {"batch.max", YB_CONFIG_INT, "2000", 1, 100000,
+     "most messages (claims and settlements) in one batch"},
+    {"batch.linger.ms", YB_CONFIG_INT, "20", 0, 10000,
+     "how long a batch waits for more messages after its first"},
+    {"fraud.rules", YB_CONFIG_STRING, YB_FRAUD_PARAMS_FILE, 0, 0,
+     "the fraud rules' parameters; a name without '/' is in the policies directory"},
+    {"join.ttl.s", YB_CONFIG_INT, "604800", 60, 31536000,
+     "how long a claim waits in Redis for its settlement (or the other way round)"},
+    {"debug.exit.before.commit", YB_CONFIG_INT, "0", 0, 1000000,
+     "tests only: exit (status 70) right after the Nth batch's Redis writes, before its "
+     "Kafka commit; 0: never"},
+    {"http.listen", YB_CONFIG_HOSTPORT, "127.0.0.1:9313", 0, 0,
+     "where /metrics and /healthz are served"},
+};
+#define KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+enum kind { SKIP, CLAIM, SETTLEMENT, REVERSED };
+
+/* One message of the batch, decoded. */
+typedef struct item {
+	const yb_stream_message *msg;
+	enum kind kind;
+	yb_record rec;
+	const char *member_id, *claim_id;
+	int member;
+	bool joined; /* its other side was found */
+} item;
+
+/* A claim and its settlement, or a reversal: what is judged, in settlement order. */
+typedef struct action {
+	int32_t partition;
+	int64_t settlement_offset;
+	const char *member_id;
+	int member;
+	bool reversal;
+	const yb_claim *claim;
+	const yb_settlement *settlement;
+	int64_t claim_offset, claim_time;
+	const char *claim_id;
+} action;
+
+typedef struct member_slot {
+	const char *member_id;
+	const char **claim_ids;
+	size_t claim_count;
+	yb_fraud_pending *pending_claims, *pending_settlements, *pending_reversals;
+	size_t event_first, event_count, event_next;
+} member_slot;
+
+typedef struct counters {
+	uint64_t consumed, checked, waiting, skipped, reversals, alerts, batches, rewinds;
+	uint64_t redis_errors;
+	uint64_t by_rule[YB_FRAUD_RULE_COUNT];
+	yb_histogram batch_ms;
+} counters;
+
+typedef struct fraud_svc {
+	yb_service svc;
+	const yb_props *cfg;
+	yb_fraud_params params;
+	yb_fraud_state *state;
+	yb_fraud_result result;
+	yb_ledger *ledger; /* the batch's members, folded from their histories */
+	yb_avro *avro;
+	yb_redis *redis;
+	yb_member_store *members_store;
+	yb_fraud_store *store;
+	yb_stream *stream;
+	yb_stream_message *batch;
+	item *items;
+	action *actions;
+	size_t action_count;
+	member_slot *members;
+	size_t member_count, member_cap;
+	yb_strmap *member_index;
+	const char **ids;
+	size_t id_count, id_cap;
+	yb_fraud_pending *pending;
+	size_t pending_cap;
+	yb_store_event *events;
+	size_t event_count, event_cap;
+	char *arena_memory, *event_arena;
+	yb_arena arena;
+	yb_buf out;
+	counters c;
+	int failures;
+	long written; /* batches written to Redis, for debug.exit.before.commit */
+	int64_t last_publish;
+} fraud_svc;
+
+static void publish_metrics(fraud_svc *f, bool healthy, const char *reason)
+{
+	yb_buf text = {0};
+	const counters *c = &f->c;
+	char labels[96];
+
+	yb_metrics_counter(&text, "yb_consumed_total", "Claims and settlements consumed.", "",
+			   c->consumed);
+	yb_metrics_counter(&text, "yb_claims_checked_total",
+			   "Claims joined with their settlement and judged by the fraud rules.", "",
+			   c->checked);
+	yb_metrics_counter(&text, "yb_join_waiting_total",
+			   "Claims or settlements stored to wait for their other half.", "",
+			   c->waiting);
+	yb_metrics_counter(&text, "yb_skipped_total",
+			   "Messages not judged: reversal requests (their settlement counts), "
+			   "duplicates, undecodable messages (the adjudicator dead-letters them).",
+			   "", c->skipped);
+	yb_metrics_counter(&text, "yb_reversals_total", "Claims taken out of a member's window.",
+			   "", c->reversals);
+	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
+		snprintf(labels, sizeof(labels), "rule=\"%s\"",
+			 yb_fraud_rule_name((yb_fraud_rule)r));
+		yb_metrics_counter(&text, "yb_fraud_alerts_total", "Fraud alerts committed.",
+				   labels, c->by_rule[r]);
+	}
+	yb_metrics_counter(&text, "yb_redis_errors_total", "Redis failures (batch retried).", "",
+			   c->redis_errors);
+	yb_metrics_counter(&text, "yb_batches_total", "Batches committed.", "", c->batches);
+	yb_metrics_counter(&text, "yb_rewinds_total", "Transactions aborted and read again.", "",
+			   c->rewinds);
+	yb_metrics_histogram(&text, "yb_batch_duration_seconds",
+			     "Time from a batch's poll to its commit.", &c->batch_ms);
+	yb_stream_lag_metrics(f->stream, &text);
+	yb_service_publish(&f->svc, &text, healthy, reason);
+	yb_buf_free(&text);
+	f->last_publish = yb_service_mono_ms();
+}
+
+static int member_of(fraud_svc *f, const char *member_id)
+{
+	int created;
+	int *slot = yb_strmap_put(f->member_index, member_id, &created);
+
+	if (slot == NULL || yb_array_grow((void **)&f->members, &f->member_cap, f->member_count + 1,
+					  sizeof(*f->members)) != 0)
+		return -1;
+	if (created) {
+		memset(&f->members[f->member_count], 0, sizeof(f->members[0]));
+		f->members[f->member_count].member_id = member_id;
+		*slot = (int)++f->member_count;
+	}
+	return *slot - 1;
+}
+
+/* Decode the batch: what each message is, and its member. */
+static int decode(fraud_svc *f, int n)
+{
+	const char *claims_topic = yb_props_get(f->cfg, "topic.claims");
+
+	f->member_count = 0;
+	yb_strmap_clear(f->member_index, NULL);
+	for (int i = 0; i < n; i++) {
+		item *it = &f->items[i];
+		const yb_message *m = &f->batch[i].m;
+		bool claims = strcmp(m->topic, claims_topic) == 0;
+		char why[256];
+
+		memset(it, 0, sizeof(*it));
+		it->msg = &f->batch[i];
+		if (yb_avro_decode(f->avro, m->value, m->len, &f->arena, &it->rec, why,
+				   sizeof(why)) != YB_OK) {
+			/* The adjudicator dead-letters a bad claim; a bad settlement is ours. */
+			if (!claims)
+				YB_LOG(YB_LOG_WARN, "settlement_skipped", "{s:s, s:i, s:I, s:s}",
+				       "topic", m->topic, "partition", (int)m->partition, "offset",
+				       (json_int_t)m->offset, "err", why);
+			f->c.skipped++;
+			continue;
+		}
+		if (claims && it->rec.type == YB_RECORD_CLAIM) {
+			it->kind = CLAIM;
+			it->member_id = it->rec.as.claim.member_id;
+			it->claim_id = it->rec.as.claim.claim_id;
+		} else if (!claims && it->rec.type == YB_RECORD_SETTLEMENT &&
+			   !it->rec.as.settlement.duplicate) {
+			it->kind = strcmp(it->rec.as.settlement.status, "reversed") == 0
+				       ? REVERSED
+				       : SETTLEMENT;
+			it->member_id = it->rec.as.settlement.member_id;
+			it->claim_id = it->rec.as.settlement.claim_id;
+		}
+		if (it->kind == SKIP || it->member_id == NULL || it->claim_id == NULL) {
+			it->kind = SKIP;
+			f->c.skipped++;
+			continue;
+		}
+		it->member = member_of(f, it->member_id);
+		if (it->member < 0)
+			return YB_ENOMEM;
+	}
+	return YB_OK;
+}
+
+/* Read every member of the batch in one round trip: history, window, pending joins. */
+static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
+{
+	size_t need = (size_t)n;
+	int rc = YB_OK;
+
+	yb_fraud_state_clear(f->state);
+	yb_ledger_forget_members(f->ledger);
+	yb_member_store_reset(f->members_store);
+	yb_fraud_store_reset(f->store);
+	f->id_count = f->event_count = 0;
+	if (yb_array_grow((void **)&f->ids, &f->id_cap, need, sizeof(*f->ids)) != 0 ||
+	    yb_array_grow((void **)&f->pending, &f->pending_cap, 3 * need, sizeof(*f->pending)) !=
+		0)
+		return YB_ENOMEM;
+	for (size_t mi = 0; mi < f->member_count && rc == YB_OK; mi++) {
+		member_slot *ms = &f->members[mi];
+
+		ms->claim_ids = f->ids + f->id_count;
+		ms->claim_count = 0;
+		for (int i = 0; i < n; i++) {
+			if (f->items[i].kind != SKIP && f->items[i].member == (int)mi)
+				ms->claim_ids[ms->claim_count++] = f->items[i].claim_id;
+		}
+		ms->pending_claims = f->pending + 3 * f->id_count;
+		ms->pending_settlements = ms->pending_claims + ms->claim_count;
+		ms->pending_reversals = ms->pending_settlements + ms->claim_count;
+		f->id_count += ms->claim_count;
+		rc = yb_member_store_queue_member(f->members_store, ms->member_id, NULL, 0);
+		if (rc == YB_OK)
+			rc = yb_fraud_store_queue_member(f->store, ms->member_id, ms->claim_ids,
+							 ms->claim_count);
+	}
+	for (size_t mi = 0; mi < f->member_count && rc == YB_OK; mi++) {
+		member_slot *ms = &f->members[mi];
+		yb_store_member sm;
+		yb_fraud_window *w = yb_fraud_state_window(f->state, ms->member_id);
+
+		if (w == NULL)
+			return YB_ENOMEM;
+		rc = yb_member_store_read_member(f->members_store, &sm, errstr, errlen);
+		if (rc == YB_OK)
+			rc = yb_fraud_store_read_member(f->store, w, f->params.member_window_days,
+							ms->pending_claims, ms->pending_settlements,
+							ms->pending_reversals, errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+		if (yb_array_grow((void **)&f->events, &f->event_cap,
+				  f->event_count + sm.event_count, sizeof(*f->events)) != 0)
+			return YB_ENOMEM;
+		memcpy(f->events + f->event_count, sm.events, sm.event_count * sizeof(*sm.events));
+		ms->event_first = f->event_count;
+		ms->event_count = sm.event_count;
+		ms->event_next = 0;
+		f->event_count += sm.event_count;
+	}
+	return rc;
+}
+
+/* The pending side of claim_id for member ms ('c' claim, 's' settlement, 'r' reversal). */
+static const yb_fraud_pending *pending_of(const member_slot *ms, const char *claim_id, char side)
+{
+	for (size_t i = 0; i < ms->claim_count; i++) {
+		const yb_fraud_pending *p = side == 'c'   ? &ms->pending_claims[i]
+					    : side == 's' ? &ms->pending_settlements[i]
+							  : &ms->pending_reversals[i];
+
+		if (strcmp(ms->claim_ids[i], claim_id) == 0 && p->len > 0)
+			return p;
+	}
+	return NULL;
+}
+
+static int decode_pending(fraud_svc *f, const yb_fraud_pending *p, yb_record_type type,
+			  yb_record *out, char *errstr, size_t errlen)
+{
+	if (yb_avro_decode(f->avro, p->bytes, p->len, &f->arena, out, errstr, errlen) != YB_OK)
+		return YB_EIO;
+	if (out->type != type) {
+		snprintf(errstr, errlen, "a pending join entry holds a %s",
+			 yb_record_desc_of(out->type)->name);
+		return YB_EIO;
+	}
+	return YB_OK;
+}
+
+static int by_position(const void *a, const void *b)
+{
+	const action *x = a, *y = b;
+
+	if (x->partition != y->partition)
+		return x->partition < y->partition ? -1 : 1;
+	return (x->settlement_offset > y->settlement_offset) -
+	       (x->settlement_offset < y->settlement_offset);
+}
+
+/*
+ * Was this claim_id judged from another message (a resubmission: its settlement is a
+ * duplicate and nothing will join it)? The same message read again after a crash is not.
+ */
+static bool resubmitted(fraud_svc *f, const item *it)
+{
+	const yb_fraud_window *w = yb_fraud_state_window(f->state, it->member_id);
+
+	for (int i = 0; w != NULL && i < w->count; i++) {
+		if (strcmp(w->visits[i].claim_id, it->claim_id) == 0)
+			return w->visits[i].order != it->msg->m.offset;
+	}
+	return false;
+}
+
+/*
+ * Join: every claim with its settlement (in the batch or waiting in Redis), and every
+ * reversal, into the batch's actions in settlement order. Returns YB_OK or an error.
+ */
+static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
+{
+	f->action_count = 0;
+	for (int i = 0; i < n; i++) {
+		item *it = &f->items[i];
+		const member_slot *ms;
+		action *a;
+
+		if (it->kind == SKIP || it->kind == CLAIM)
+			continue;
+		a = &f->actions[f->action_count];
+		memset(a, 0, sizeof(*a));
+		ms = &f->members[it->member];
+		a->partition = it->msg->m.partition;
+		a->settlement_offset = it->msg->m.offset;
+		a->member_id = it->member_id;
+		a->member = it->member;
+		a->claim_id = it->claim_id;
+		if (it->kind == REVERSED) {
+			a->reversal = true;
+			f->action_count++;
+			continue;
+		}
+		a->settlement = &it->rec.as.settlement;
+		/* The claim: in this batch (its first message), else waiting in Redis. */
+		for (int k = 0; k < n && a->claim == NULL; k++) {
+			item *c = &f->items[k];
+
+			if (c->kind == CLAIM && !c->joined && c->member == it->member &&
+			    strcmp(c->claim_id, it->claim_id) == 0) {
+				c->joined = true;
+				a->claim = &c->rec.as.claim;
+				a->claim_offset = c->msg->m.offset;
+				a->claim_time = c->msg->m.timestamp_ms;
+			}
+		}
+		if (a->claim == NULL) {
+			const yb_fraud_pending *p = pending_of(ms, it->claim_id, 'c');
+			yb_record *rec;
+
+			if (p != NULL) {
+				rec = yb_arena_alloc(&f->arena, sizeof(*rec));
+				if (rec == NULL)
+					return YB_ENOMEM;
+				if (decode_pending(f, p, YB_RECORD_CLAIM, rec, errstr, errlen) !=
+				    YB_OK)
+					return YB_EIO;
+				a->claim = &rec->as.claim;
+				a->claim_offset = p->offset;
+				a->claim_time = p->time_ms;
+			}
+		}
+		if (a->claim != NULL) {
+			it->joined = true;
+			f->action_count++;
+		}
+	}
+	/* Claims whose settlement waited for them: judged at the settlement's position. */
+	for (int i = 0; i < n; i++) {
+		item *it = &f->items[i];
+		const yb_fraud_pending *p;
+		action *a;
+		yb_record *rec;
+
+		if (it->kind != CLAIM || it->joined)
+			continue;
+		p = pending_of(&f->members[it->member], it->claim_id, 's');
+		if (p == NULL)
+			continue;
+		rec = yb_arena_alloc(&f->arena, sizeof(*rec));
+		if (rec == NULL)
+			return YB_ENOMEM;
+		if (decode_pending(f, p, YB_RECORD_SETTLEMENT, rec, errstr, errlen) != YB_OK)
+			return YB_EIO;
+		it->joined = true;
+		a = &f->actions[f->action_count++];
+		memset(a, 0, sizeof(*a));
+		a->partition = it->msg->m.partition;
+		a->settlement_offset = p->offset;
+		a->member_id = it->member_id;
+		a->member = it->member;
+		a->claim_id = it->claim_id;
+		a->settlement = &rec->as.settlement;
+		a->claim = &it->rec.as.claim;
+		a->claim_offset = it->msg->m.offset;
+		a->claim_time = it->msg->m.timestamp_ms;
+	}
+	qsort(f->actions, f->action_count, sizeof(*f->actions), by_position);
+	return YB_OK;
+}
+
+/* Queue what is left of the batch to wait for its other half; returns the replies queued. */
+static int queue_waiting(fraud_svc *f, int n)
+{
+	int replies = 0;
+
+	/* What is left waits for its other half. */
+	for (int i = 0; i < n; i++) {
+		item *it = &f->items[i];
+		const yb_message *m = &it->msg->m;
+		yb_fraud_pending p = {.offset = m->offset,
+				      .time_ms = m->timestamp_ms,
+				      .bytes = m->value,
+				      .len = m->len};
+		int q;
+
+		if ((it->kind != CLAIM && it->kind != SETTLEMENT) || it->joined)
+			continue;
+		if (it->kind == CLAIM && resubmitted(f, it)) {
+			f->c.skipped++; /* a claim_id sent again: its settlement is a duplicate */
+			continue;
+		}
+		q = yb_fraud_store_queue_pending(f->store, it->member_id, it->claim_id,
+						 it->kind == CLAIM ? 'c' : 's', &p);
+		if (q < 0)
+			return q;
+		replies += q;
+		f->c.waiting++;
+	}
+	return replies;
+}
+
+/* Fold the member's events stamped at or before time_ms that are not folded yet. */
+static void fold_until(fraud_svc *f, member_slot *ms, int64_t time_ms)
+{
+	while (ms->event_next < ms->event_count) {
+		const yb_store_event *e = &f->events[ms->event_first + ms->event_next];
+		yb_arena arena;
+		yb_record rec;
+		const yb_settlement *none;
+		char errstr[256];
+
+		if (e->time_ms > time_ms)
+			break;
+		ms->event_next++;
+		yb_arena_init(&arena, f->event_arena, EVENT_ARENA);
+		if (yb_avro_decode(f->avro, e->bytes, e->len, &arena, &rec, errstr,
+				   sizeof(errstr)) != YB_OK ||
+		    yb_ledger_apply(f->ledger, &rec, &none, errstr, sizeof(errstr)) < 0)
+			YB_LOG(YB_LOG_WARN, "event_skipped", "{s:s, s:s}", "member_id",
+			       ms->member_id, "err", errstr);
+	}
+}
+
+/* Read the institutions and groups the batch's claims need, in one round trip. */
+static int read_institutions(fraud_svc *f, char *errstr, size_t errlen)
+{
+	yb_strmap *seen = yb_strmap_new(1);
+	char key[3 * YB_FRAUD_ID_LEN];
+	size_t groups = 0, institutions = 0;
+	int rc = seen != NULL ? YB_OK : YB_ENOMEM;
+
+	/* Queue in one order, read back in the same. */
+	for (size_t i = 0; rc == YB_OK && i < f->action_count; i++) {
+		const yb_claim *c = f->actions[i].claim;
+		int created;
+
+		if (c == NULL || strlen(c->institution_id) >= YB_FRAUD_ID_LEN)
+			continue;
+		yb_fraud_group_key(c, key, sizeof(key));
+		if (yb_strmap_put(seen, key, &created) == NULL)
+			rc = YB_ENOMEM;
+		else if (created && c->diagnoses_count > 0) {
+			rc = yb_fraud_store_queue_group(f->store, c->institution_id, key);
+			groups++;
+		}
+		if (rc == YB_OK && yb_strmap_put(seen, c->institution_id, &created) == NULL)
+			rc = YB_ENOMEM;
+		else if (rc == YB_OK && created) {
+			rc = yb_fraud_store_queue_institution(f->store, c->institution_id);
+			institutions++;
+		}
+	}
+	yb_strmap_clear(seen, NULL);
+	for (size_t i = 0; rc == YB_OK && i < f->action_count; i++) {
+		const yb_claim *c = f->actions[i].claim;
+		int created;
+
+		if (c == NULL || strlen(c->institution_id) >= YB_FRAUD_ID_LEN)
+			continue;
+		yb_fraud_group_key(c, key, sizeof(key));
+		if (yb_strmap_put(seen, key, &created) == NULL)
+			rc = YB_ENOMEM;
+		else if (created && c->diagnoses_count > 0) {
+			yb_fraud_group *g = yb_fraud_state_group(f->state, key);
+
+			rc = g == NULL ? YB_ENOMEM
+				       : yb_fraud_store_read_group(f->store, g, errstr, errlen);
+		}
+		if (rc == YB_OK && yb_strmap_put(seen, c->institution_id, &created) == NULL)
+			rc = YB_ENOMEM;
+		else if (rc == YB_OK && created) {
+			yb_fraud_institution *in =
+			    yb_fraud_state_institution(f->state, c->institution_id);
+
+			rc = in == NULL
+				 ? YB_ENOMEM
+				 : yb_fraud_store_read_institution(f->store, in, errstr, errlen);
+		}
+	}
+	(void)groups;
+	(void)institutions;
+	yb_strmap_destroy(seen, NULL);
+	return rc;
+}
+
+/* Judge the batch's claims in order, send the alerts, queue the writes. Returns replies. */
+static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
+{
+	const char *topic = yb_props_get(f->cfg, "topic.fraud-alerts");
+	int replies = 0;
+
+	for (size_t i = 0; i < f->action_count; i++) {
+		const action *a = &f->actions[i];
+		member_slot *ms = &f->members[a->member];
+		yb_fraud_result *r = &f->result;
+		yb_claim_facts facts;
+		yb_fraud_input in;
+		int q;
+
+		if (a->reversal) {
+			yb_fraud_visit *v = yb_fraud_reverse(f->state, a->member_id, a->claim_id);
+			yb_fraud_pending mark = {.offset = a->settlement_offset,
+						 .bytes = (const uint8_t *)"r",
+						 .len = 1};
+
+			/* Its claim not judged yet (still waiting for a half): remember. */
+			q = v != NULL ? yb_fraud_store_queue_visit(f->store, a->member_id, v)
+				      : yb_fraud_store_queue_pending(f->store, a->member_id,
+								     a->claim_id, 'r', &mark);
+			if (q < 0)
+				return q;
+			replies += q;
+			f->c.reversals++;
+			continue;
+		}
+		fold_until(f, ms, a->claim_time);
+		yb_ledger_claim_facts(f->ledger, a->claim, &facts);
+		in.claim = a->claim;
+		in.settlement = a->settlement;
+		in.member = facts.member;
+		in.institution = facts.institution;
+		in.policy = facts.policy;
+		in.order = a->claim_offset;
+		if (yb_fraud_check(&f->params, f->state, &in, r) != YB_OK)
+			return YB_ENOMEM;
+		/* Reversed before it could be judged: judged at its place, then taken out. */
+		if (!r->skipped && pending_of(ms, a->claim_id, 'r') != NULL) {
+			yb_fraud_reverse(f->state, a->member_id, a->claim_id);
+			r->visit.reversed = true;
+		}
+		for (int k = 0; k < r->count; k++) {
+			yb_record out = {.type = YB_RECORD_FRAUD_ALERT};
+			const yb_fraud_alert *alert = &r->findings[k].alert;
+
+			out.as.fraud_alert = *alert;
+			if (yb_avro_encode(&out, &f->out, errstr, errlen) != YB_OK)
+				return YB_EINVAL;
+			if (yb_stream_send(f->stream, topic,
+					   alert->member_id != NULL ? alert->member_id
+								    : alert->institution_id,
+					   f->out.data, f->out.len, alert->detected_at, errstr,
+					   errlen) != YB_OK)
+				return YB_EIO;
+			by_rule[r->findings[k].rule]++;
+		}
+		if ((q = yb_fraud_store_queue_result(f->store, a->member_id, r)) < 0)
+			return q;
+		replies += q;
+		f->c.checked++;
+	}
+	return replies;
+}
+
+/* Recover from a Redis failure: abort the batch (it is read again) and reconnect. */
+static int redis_failed(fraud_svc *f, const char *why)
+{
+	char errstr[512];
+
+	f->c.redis_errors++;
+	YB_LOG(YB_LOG_ERROR, "redis_failed", "{s:s}", "err", why);
+	publish_metrics(f, false, why);
+	if (yb_stream_abort(f->stream, errstr, sizeof(errstr)) != YB_OK) {
+		YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	yb_member_store_reset(f->members_store);
+	yb_fraud_store_reset(f->store);
+	yb_service_sleep_ms(f->failures < 10 ? 200 * f->failures : 2000);
+	while (!yb_service_stopping()) {
+		if (yb_redis_reconnect(f->redis, errstr, sizeof(errstr)) == YB_OK) {
+			yb_member_store_reconnected(f->members_store);
+			yb_fraud_store_reconnected(f->store);
+			if (yb_fraud_store_prepare(f->store, errstr, sizeof(errstr)) == YB_OK)
+				return YB_OK;
+		}
+		yb_service_sleep_ms(1000);
+	}
+	return YB_OK;
+}
+
+/* After the commit: the joins of the batch are done; forget them (best effort: TTL). */
+static void forget_joins(fraud_svc *f)
+{
+	char errstr[256];
+	size_t replies = 0;
+
+	for (size_t i = 0; i < f->action_count; i++) {
+		if (!f->actions[i].reversal &&
+		    yb_fraud_store_queue_joined(f->store, f->actions[i].member_id,
+						f->actions[i].claim_id) > 0)
+			replies++;
+	}
+	if (replies > 0 && yb_fraud_store_sync(f->store, replies, errstr, sizeof(errstr)) != YB_OK)
+		YB_LOG(YB_LOG_WARN, "join_cleanup_failed", "{s:s}", "err", errstr);
+}
+
+static int run_batch(fraud_svc *f)
+{
+	char errstr[512];
+	int n = yb_stream_poll(f->stream, f->batch, (size_t)yb_config_int(f->cfg, "batch.max"), 200,
+			       (int)yb_config_int(f->cfg, "batch.linger.ms"), NULL, NULL, errstr,
+			       sizeof(errstr));
+	int64_t started = yb_service_mono_ms();
+	uint64_t by_rule[YB_FRAUD_RULE_COUNT] = {0};
+	int rc, replies = 0, q;
+
+	if (n < 0) {
+		YB_LOG(YB_LOG_ERROR, "consume_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	if (n == 0)
+		return YB_OK;
+	yb_arena_reset(&f->arena);
+	rc = yb_stream_begin(f->stream, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = decode(f, n);
+	if (rc == YB_OK)
+		rc = yb_fraud_store_prepare(f->store, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = read_members(f, n, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = join(f, n, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		rc = read_institutions(f, errstr, sizeof(errstr));
+	/* The writes are queued after the last read: replies come back in order. */
+	if (rc == YB_OK && (q = queue_waiting(f, n)) >= 0)
+		replies += q;
+	else if (rc == YB_OK)
+		rc = q;
+	if (rc == YB_OK && (q = yb_fraud_store_queue_pruned(f->store)) >= 0)
+		replies += q;
+	else if (rc == YB_OK)
+		rc = q;
+	if (rc == YB_OK && (q = judge(f, by_rule, errstr, sizeof(errstr))) >= 0)
+		replies += q;
+	else if (rc == YB_OK)
+		rc = q;
+	if (rc == YB_OK)
+		rc = yb_fraud_store_sync(f->store, (size_t)replies, errstr, sizeof(errstr));
+	if (rc == YB_EIO || rc == YB_ETIMEDOUT) {
+		if (++f->failures > MAX_FAILURES) {
+			YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s, s:i}", "err", errstr,
+			       "attempts", f->failures);
+			return YB_EIO;
+		}
+		return redis_failed(f, errstr);
+	}
+	if (rc != YB_OK) {
+		YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	f->failures = 0;
+	if (++f->written == yb_config_int(f->cfg, "debug.exit.before.commit")) {
+		YB_LOG(YB_LOG_WARN, "debug_exit", "{s:I}", "batch", (json_int_t)f->written);
+		_exit(70);
+	}
+	rc = yb_stream_commit(f->stream, errstr, sizeof(errstr));
+	if (rc < 0) {
+		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
+		return YB_EIO;
+	}
+	if (rc == YB_COMMIT_REWOUND) {
+		f->c.rewinds++;
+		return YB_OK;
+	}
+	f->c.consumed += (uint64_t)n;
+	f->c.batches++;
+	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
+		f->c.by_rule[r] += by_rule[r];
+		f->c.alerts += by_rule[r];
+	}
+	forget_joins(f);
+	yb_histogram_observe(&f->c.batch_ms, yb_service_mono_ms() - started);
+	return YB_OK;
+}
+
+static int setup(fraud_svc *f, char *errstr, size_t errlen)
+{
+	const yb_props *cfg = f->cfg;
+	yb_policy_set *sets = NULL;
+	size_t set_count = 0;
+	char host[256], txn_id[512], rules[4096];
+	int port = 0, rc;
+	const char *topics[2] = {yb_props_get(cfg, "topic.claims"),
+				 yb_props_get(cfg, "topic.settlements")};
+	size_t max = (size_t)yb_config_int(cfg, "batch.max");
+
+	if (strchr(yb_props_get(cfg, "fraud.rules"), '/') != NULL)
+		snprintf(rules, sizeof(rules), "%s", yb_props_get(cfg, "fraud.rules"));
+	else
+		snprintf(rules, sizeof(rules), "%s/%s", yb_props_get(cfg, "policies"),
+			 yb_props_get(cfg, "fraud.rules"));
+	rc = yb_fraud_params_load(rules, &f->params, errstr, errlen);
+	if (rc == YB_OK)
+		rc = yb_policy_load_dir(yb_props_get(cfg, "policies"), &sets, &set_count, errstr,
+					errlen);
+	if (rc == YB_OK)
+		rc = yb_ledger_new(&f->ledger, sets, set_count);
+	free(sets);
+	if (rc == YB_OK)
+		rc = yb_avro_new(&f->avro, errstr, errlen);
+	if (rc == YB_OK)
+		rc = yb_fraud_state_new(&f->state);
+	if (rc != YB_OK)
+		return rc;
+	yb_host_port_split(yb_props_get(cfg, "redis"), host, sizeof(host), &port);
+	rc = yb_redis_connect(&f->redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
+			      errstr, errlen);
+	if (rc == YB_OK)
+		rc = yb_member_store_new(&f->members_store, f->redis,
+					 yb_props_get(cfg, "redis.prefix"));
+	if (rc == YB_OK)
+		rc = yb_fraud_store_new(&f->store, f->redis, yb_props_get(cfg, "redis.prefix"),
+					&f->params, yb_config_int(cfg, "join.ttl.s"));
+	if (rc == YB_OK)
+		rc = yb_fraud_store_prepare(f->store, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	/* Claims and settlements must be co-partitioned, and the output must exist. */
+	{
+		yb_end_probe *probe = yb_end_probe_new(cfg, errstr, errlen);
+		int claims = 0, settlements = 0, alerts = 0;
+
+		if (probe == NULL)
+			return YB_EINVAL;
+		rc = yb_end_probe_partitions(probe, topics[0], 10000, &claims, errstr, errlen);
+		if (rc == YB_OK)
+			rc = yb_end_probe_partitions(probe, topics[1], 10000, &settlements, errstr,
+						     errlen);
+		if (rc == YB_OK)
+			rc = yb_end_probe_partitions(probe, yb_props_get(cfg, "topic.fraud-alerts"),
+						     10000, &alerts, errstr, errlen);
+		yb_end_probe_destroy(probe);
+		if (rc != YB_OK)
+			return rc;
+		if (claims != settlements) {
+			snprintf(errstr, errlen,
+				 "claims and settlements must have the same partition count "
+				 "(co-partitioned by member_id); they have %d and %d",
+				 claims, settlements);
+			return YB_EINVAL;
+		}
+	}
+	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
+		 yb_props_get(cfg, "instance.id"));
+	rc = yb_stream_new(&f->stream, cfg, yb_props_get(cfg, "group"), txn_id, topics, 2, errstr,
+			   errlen);
+	if (rc != YB_OK)
+		return rc;
+	f->batch = calloc(max, sizeof(*f->batch));
+	f->items = calloc(max, sizeof(*f->items));
+	f->actions = calloc(max, sizeof(*f->actions));
+	f->arena_memory = malloc(ARENA_SIZE);
+	f->event_arena = malloc(EVENT_ARENA);
+	f->member_index = yb_strmap_new(sizeof(int));
+	if (f->batch == NULL || f->items == NULL || f->actions == NULL || f->arena_memory == NULL ||
+	    f->event_arena == NULL || f->member_index == NULL)
+		return YB_ENOMEM;
+	yb_arena_init(&f->arena, f->arena_memory, ARENA_SIZE);
+	return YB_OK;
+}
+
+static void teardown(fraud_svc *f)
+{
+	yb_stream_destroy(f->stream);
+	yb_fraud_store_destroy(f->store);
+	yb_member_store_destroy(f->members_store);
+	yb_redis_destroy(f->redis);
+	yb_ledger_destroy(f->ledger);
+	yb_avro_destroy(f->avro);
+	yb_fraud_state_destroy(f->state);
+	yb_strmap_destroy(f->member_index, NULL);
+	free(f->batch);
+	free(f->items);
+	free(f->actions);
+	free(f->members);
+	free(f->ids);
+	free(f->pending);
+	free(f->events);
+	free(f->arena_memory);
+	free(f->event_arena);
+	yb_buf_free(&f->out);
+	yb_service_stop(&f->svc);
+}
+
+int main(int argc, char **argv)
+{
+	static fraud_svc f;
+	char errstr[512];
+	int status = yb_service_start(
+	    &f.svc, "fraud-svc",
+	    "Consume claims and their settlements, join them by claim_id, run the fraud and\n"
+	    "abuse rules (docs/FRAUD.md; parameters in policies/fraud.conf) against each\n"
+	    "member's and institution's recent history in Redis, and publish fraud_alert\n"
+	    "records exactly once, one per finding with a stable alert_id. Needs\n"
+	    "enrollment-svc and the adjudicator running.",
+	    argc, argv, config_keys, KEYS);
+
+	if (status >= 0)
+		return status;
+	f.cfg = f.svc.config;
+	if (setup(&f, errstr, sizeof(errstr)) != YB_OK) {
+		YB_LOG(YB_LOG_ERROR, "start_failed", "{s:s}", "err", errstr);
+		teardown(&f);
+		return 1;
+	}
+	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i}", "brokers",
+	       yb_props_get(f.cfg, "kafka.bootstrap.servers"), "redis",
+	       yb_props_get(f.cfg, "redis"), "http_port", yb_http_port(f.svc.http));
+	publish_metrics(&f, true, NULL);
+	status = 0;
+	while (!yb_service_stopping()) {
+		if (run_batch(&f) != YB_OK) {
+			status = 1;
+			break;
+		}
+		if (yb_service_mono_ms() - f.last_publish > 500)
+			publish_metrics(&f, true, NULL);
+	}
+	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I}", "consumed", (json_int_t)f.c.consumed,
+	       "checked", (json_int_t)f.c.checked, "alerts", (json_int_t)f.c.alerts);
+	teardown(&f);
+	return status;
+}
