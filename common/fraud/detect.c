@@ -496,17 +496,49 @@ static void near_annual_cap(judge *j)
 
 /* --- institution level ----------------------------------------------------------------- */
 
-static int by_value(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (v is reordered): Hoare's selection, linear on average. */
+static int64_t select_kth(int64_t *v, int n, int k)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	int lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		int64_t pivot = v[lo + (hi - lo) / 2];
+		int i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				int64_t t = v[i];
+
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
+/* The median of v[0..n), n > 0; even n: the lower middle plus half the gap, rounded down. */
 static int64_t median(int64_t *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(v[0]), by_value);
-	return n % 2 == 1 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+	int64_t upper = select_kth(v, n, n / 2), lower;
+
+	if (n % 2 == 1)
+		return upper;
+	/* After selecting n/2, everything before it is no larger: the lower middle is their max. */
+	lower = v[0];
+	for (int i = 1; i < n / 2; i++)
+		lower = v[i] > lower ? v[i] : lower;
+	return lower + (upper - lower) / 2;
 }
 
 /*
@@ -756,8 +788,7 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 		}
 		out->counted = true;
 	}
-	yb_fraud_window_put(w, &out->visit, p->member_window_days);
-	return YB_OK;
+	return yb_fraud_window_put(w, &out->visit, p->member_window_days);
 }
 
 yb_fraud_visit *yb_fraud_reverse(yb_fraud_state *st, const char *member_id, const char *claim_id)

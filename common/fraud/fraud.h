@@ -107,8 +107,8 @@ typedef struct yb_fraud_visit {
 } yb_fraud_visit;
 
 typedef struct yb_fraud_window {
-	int count;
-	yb_fraud_visit visits[YB_FRAUD_WINDOW_MAX]; /* by order */
+	int count, cap;
+	yb_fraud_visit *visits; /* by order; grown as needed up to YB_FRAUD_WINDOW_MAX */
 } yb_fraud_window;
 
 /* One amount in an institution's group, for the outlier rule. */
@@ -169,8 +169,8 @@ void yb_fraud_group_key(const yb_claim *claim, char *out, size_t len);
 
 /* Add a visit to a window in order, replacing one with the same claim_id; drop what is older
  * than days before the newest (the visit itself too), and the oldest beyond the window's
- * room. The same visits in any order make the same window. */
-void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t days);
+ * room. The same visits in any order make the same window. Returns 0, or YB_ENOMEM. */
+int yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t days);
 /* Add a sample, unless its claim is in the group; keep the newest max within days. */
 void yb_fraud_group_put(yb_fraud_group *g, const yb_fraud_sample *s, int32_t days, int max);
 /* The slot for day (created zeroed, the oldest dropped when full). */

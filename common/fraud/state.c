@@ -21,6 +21,15 @@ static void free_pointer(void *value)
 	free(*(void **)value);
 }
 
+static void free_window(void *value)
+{
+	yb_fraud_window *w = *(yb_fraud_window **)value;
+
+	if (w != NULL)
+		free(w->visits);
+	free(w);
+}
+
 int yb_fraud_state_new(yb_fraud_state **out)
 {
 	yb_fraud_state *st = calloc(1, sizeof(*st));
@@ -43,7 +52,7 @@ void yb_fraud_state_destroy(yb_fraud_state *st)
 {
 	if (st == NULL)
 		return;
-	yb_strmap_destroy(st->windows, free_pointer);
+	yb_strmap_destroy(st->windows, free_window);
 	yb_strmap_destroy(st->groups, free_pointer);
 	yb_strmap_destroy(st->institutions, free_pointer);
 	free(st);
@@ -51,7 +60,7 @@ void yb_fraud_state_destroy(yb_fraud_state *st)
 
 void yb_fraud_state_clear(yb_fraud_state *st)
 {
-	yb_strmap_clear(st->windows, free_pointer);
+	yb_strmap_clear(st->windows, free_window);
 	yb_strmap_clear(st->groups, free_pointer);
 	yb_strmap_clear(st->institutions, free_pointer);
 }
@@ -92,7 +101,7 @@ uint64_t yb_fraud_hash(const char *s, uint64_t h)
 	return h;
 }
 
-void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t days)
+int yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t days)
 {
 	int32_t newest = v->to_day;
 	int i, kept = 0;
@@ -100,7 +109,7 @@ void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t da
 	for (i = 0; i < w->count; i++) {
 		if (strcmp(w->visits[i].claim_id, v->claim_id) == 0) {
 			w->visits[i] = *v;
-			return;
+			return YB_OK;
 		}
 	}
 	for (i = 0; i < w->count; i++) {
@@ -109,7 +118,7 @@ void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t da
 	}
 	/* Loaded out of order (fraud-svc reads a hash): what is too old is not taken. */
 	if (v->to_day < newest - days)
-		return;
+		return YB_OK;
 	/* Keep what the longest rule looks back over, then room for the new one. */
 	for (i = 0; i < w->count; i++) {
 		if (w->visits[i].to_day >= newest - days)
@@ -118,15 +127,28 @@ void yb_fraud_window_put(yb_fraud_window *w, const yb_fraud_visit *v, int32_t da
 	w->count = kept;
 	if (w->count == YB_FRAUD_WINDOW_MAX) {
 		if (v->order < w->visits[0].order)
-			return;
+			return YB_OK;
 		memmove(&w->visits[0], &w->visits[1],
 			(size_t)(w->count - 1) * sizeof(w->visits[0]));
 		w->count--;
+	}
+	if (w->count == w->cap) {
+		int cap = w->cap == 0 ? 8 : 2 * w->cap;
+		yb_fraud_visit *grown;
+
+		if (cap > YB_FRAUD_WINDOW_MAX)
+			cap = YB_FRAUD_WINDOW_MAX;
+		grown = realloc(w->visits, (size_t)cap * sizeof(*grown));
+		if (grown == NULL)
+			return YB_ENOMEM;
+		w->visits = grown;
+		w->cap = cap;
 	}
 	for (i = w->count; i > 0 && w->visits[i - 1].order > v->order; i--)
 		w->visits[i] = w->visits[i - 1];
 	w->visits[i] = *v;
 	w->count++;
+	return YB_OK;
 }
 
 void yb_fraud_group_put(yb_fraud_group *g, const yb_fraud_sample *s, int32_t days, int max)

@@ -280,7 +280,8 @@ int yb_fraud_store_read_member(yb_fraud_store *st, yb_fraud_window *w, int32_t w
 				 "redis: a fraud window entry is not of this build's format");
 			return YB_EIO;
 		}
-		yb_fraud_window_put(w, &visit, window_days);
+		if (yb_fraud_window_put(w, &visit, window_days) != YB_OK)
+			return YB_ENOMEM;
 	}
 	/* What the window did not keep is deleted with the batch's writes. */
 	for (size_t i = 0; i + 1 < window->elements; i += 2) {
