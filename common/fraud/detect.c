@@ -550,7 +550,8 @@ static int64_t median(int64_t *v, int n)
 static bool amount_outlier(judge *j, yb_fraud_group *g, uint64_t claim_hash)
 {
 	const yb_fraud_visit *v = j->v;
-	int64_t values[YB_FRAUD_GROUP_MAX], dev[YB_FRAUD_GROUP_MAX], med, mad, floor_fen;
+	int64_t values[YB_FRAUD_GROUP_MAX] = {0}, dev[YB_FRAUD_GROUP_MAX] = {0}, med, mad,
+		floor_fen;
 	int n = 0;
 	yb_fraud_finding *f;
 	yb_money floor_money;
@@ -613,7 +614,7 @@ static void institution_anomaly(judge *j, yb_fraud_institution *inst, yb_fraud_d
 
 	if (d->raised_by[kind] != 0 && d->raised_by[kind] != claim_hash)
 		return;
-	if (d->n < p->anomaly_min_claims)
+	if (d->n <= 0 || d->n < p->anomaly_min_claims)
 		return;
 	for (int i = 0; i < inst->count; i++) {
 		const yb_fraud_day *b = &inst->days[i];
@@ -623,7 +624,7 @@ static void institution_anomaly(judge *j, yb_fraud_institution *inst, yb_fraud_d
 			base_k += b->count[kind];
 		}
 	}
-	if (base_n < p->anomaly_min_baseline)
+	if (base_n <= 0 || base_n < p->anomaly_min_baseline)
 		return;
 	rate_day = (int64_t)d->count[kind] * 10000 / d->n;
 	rate_base = base_k * 10000 / base_n;
@@ -697,6 +698,7 @@ static void visit_of(const yb_fraud_input *in, yb_fraud_visit *v)
 	v->total_fen = c->total_fen.fen;
 	v->submitted_ms = c->submitted_at;
 	v->order = in->order;
+	v->claim_pos = in->claim_pos;
 	v->rejected = strcmp(in->settlement->status, "settled") != 0;
 }
 
@@ -727,12 +729,18 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 	for (int i = 0; i < w->count; i++) {
 		const yb_fraud_visit *p_ = &w->visits[i];
 
-		if (strcmp(p_->claim_id, c->claim_id) == 0 && p_->order != in->order) {
-			out->skipped = true; /* a resubmitted claim_id: its findings were made */
-			return YB_OK;
+		if (strcmp(p_->claim_id, c->claim_id) == 0) {
+			if (p_->order != in->order) {
+				out->skipped =
+				    true; /* a resubmitted claim_id: its findings were made */
+				return YB_OK;
+			}
+			/* Read again after a crash: a reversal recorded since stays. */
+			out->visit.reversed = p_->reversed;
+			out->visit.reversed_at = p_->reversed_at;
 		}
 		/* Only the claims before this one: a claim read again finds what it found. */
-		if (p_->order < in->order && !p_->reversed)
+		if (p_->order < in->order && !(p_->reversed && p_->reversed_at < in->order))
 			j.prior[j.prior_count++] = p_;
 	}
 	if (on(&j, YB_FRAUD_DOUBLE_BILLING))
@@ -791,13 +799,15 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 	return yb_fraud_window_put(w, &out->visit, p->member_window_days);
 }
 
-yb_fraud_visit *yb_fraud_reverse(yb_fraud_state *st, const char *member_id, const char *claim_id)
+yb_fraud_visit *yb_fraud_reverse(yb_fraud_state *st, const char *member_id, const char *claim_id,
+				 int64_t at)
 {
 	yb_fraud_window *w = yb_fraud_state_window(st, member_id);
 
 	for (int i = 0; w != NULL && i < w->count; i++) {
 		if (strcmp(w->visits[i].claim_id, claim_id) == 0) {
 			w->visits[i].reversed = true;
+			w->visits[i].reversed_at = at;
 			return &w->visits[i];
 		}
 	}

@@ -19,10 +19,13 @@
  *   - an institution's daily claim, rejection and outlier counts (yb_fraud_day): a jump
  *     against its own history.
  *
- * Every claim in a member's window carries its position in the member's stream (order: the
- * claims partition offset in fraud-svc, the input line offline). A claim is judged against
- * the claims before it only, so a claim read again after a crash finds the same findings and
- * the same alert ids, and a claim_id seen at another position (a resubmission) finds none.
+ * Every claim in a member's window carries its position in the member's stream (order: its
+ * settlement's offset in fraud-svc — settlements follow the claims' order in each partition
+ * — and the input line offline), and a reversal the position it came at. A claim is judged
+ * against the claims before it, as they stood then (a reversal after it does not count), so
+ * a claim read again after a crash finds the same findings and the same alert ids, however
+ * late its two halves met, and a claim_id seen at another position (a resubmission) finds
+ * none.
  */
 #ifndef YB_FRAUD_FRAUD_H
 #define YB_FRAUD_FRAUD_H
@@ -102,8 +105,10 @@ typedef struct yb_fraud_visit {
 	int32_t year;
 	int64_t total_fen;
 	int64_t submitted_ms;
-	int64_t order;   /* position in the member's stream */
-	uint32_t raised; /* bit per rule: the rules this claim raised */
+	int64_t order;       /* position in the member's stream */
+	int64_t claim_pos;   /* where the claim itself was read (claims offset; line) */
+	int64_t reversed_at; /* the reversal's position, when reversed */
+	uint32_t raised;     /* bit per rule: the rules this claim raised */
 } yb_fraud_visit;
 
 typedef struct yb_fraud_window {
@@ -188,7 +193,8 @@ typedef struct yb_fraud_input {
 	const yb_member *member;         /* at the claim's time; NULL when not enrolled */
 	const yb_institution *institution;
 	const yb_policy *policy; /* in force on the service day; NULL none */
-	int64_t order;           /* position in the member's stream */
+	int64_t order;           /* position in the member's stream (its settlement's) */
+	int64_t claim_pos;       /* where the claim was read */
 } yb_fraud_input;
 
 #define YB_FRAUD_MAX_FINDINGS 12
@@ -228,12 +234,13 @@ typedef struct yb_fraud_result {
 int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_input *in,
 		   yb_fraud_result *out);
 
-/* A reversal: the claim no longer counts in its member's window. Returns the visit changed,
- * or NULL when the window does not hold the claim. */
-yb_fraud_visit *yb_fraud_reverse(yb_fraud_state *st, const char *member_id, const char *claim_id);
+/* A reversal at position at: the claim no longer counts for claims after it. Returns the
+ * visit changed, or NULL when the window does not hold the claim. */
+yb_fraud_visit *yb_fraud_reverse(yb_fraud_state *st, const char *member_id, const char *claim_id,
+				 int64_t at);
 
 /* The stored form of windows (Redis): format byte first; 0 or -1 for bytes of another form. */
-#define YB_FRAUD_FORMAT 1
+#define YB_FRAUD_FORMAT 2
 size_t yb_fraud_visit_pack(const yb_fraud_visit *v, uint8_t *out, size_t cap);
 int yb_fraud_visit_unpack(const uint8_t *bytes, size_t len, yb_fraud_visit *out);
 size_t yb_fraud_sample_pack(const yb_fraud_sample *s, uint8_t *out, size_t cap);

@@ -225,7 +225,7 @@ static uint8_t *put_str(uint8_t *p, const char *s)
 	size_t n = strlen(s);
 
 	*p++ = (uint8_t)n;
-	memcpy(p, s, n);
+	memcpy(p, s, n); /* NOLINT(bugprone-not-null-terminated-result): length-prefixed */
 	return p + n;
 }
 
@@ -244,7 +244,7 @@ size_t yb_fraud_visit_pack(const yb_fraud_visit *v, uint8_t *out, size_t cap)
 {
 	uint8_t *p = out;
 
-	if (cap < 5 + 5 * 8 + 3 + 2 * YB_FRAUD_ID_LEN + sizeof(v->dx))
+	if (cap < 5 + 7 * 8 + 3 + 2 * YB_FRAUD_ID_LEN + sizeof(v->dx))
 		return 0;
 	*p++ = YB_FRAUD_FORMAT;
 	*p++ = v->visit_class;
@@ -254,6 +254,8 @@ size_t yb_fraud_visit_pack(const yb_fraud_visit *v, uint8_t *out, size_t cap)
 	p = put_u64(p, (uint64_t)v->total_fen);
 	p = put_u64(p, (uint64_t)v->submitted_ms);
 	p = put_u64(p, (uint64_t)v->order);
+	p = put_u64(p, (uint64_t)v->claim_pos);
+	p = put_u64(p, (uint64_t)v->reversed_at);
 	p = put_u64(p, (uint64_t)(uint32_t)v->from_day | (uint64_t)(uint32_t)v->to_day << 32);
 	p = put_u64(p, (uint64_t)(uint32_t)v->year | (uint64_t)v->raised << 32);
 	p = put_str(p, v->claim_id);
@@ -268,7 +270,7 @@ int yb_fraud_visit_unpack(const uint8_t *bytes, size_t len, yb_fraud_visit *out)
 	uint64_t v;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 5 + 5 * 8 + 3 || p[0] != YB_FRAUD_FORMAT)
+	if (len < 5 + 7 * 8 + 3 || p[0] != YB_FRAUD_FORMAT)
 		return -1;
 	out->visit_class = p[1];
 	out->visit_type = p[2];
@@ -280,6 +282,10 @@ int yb_fraud_visit_unpack(const uint8_t *bytes, size_t len, yb_fraud_visit *out)
 	out->submitted_ms = (int64_t)v;
 	p = get_u64(p, &v);
 	out->order = (int64_t)v;
+	p = get_u64(p, &v);
+	out->claim_pos = (int64_t)v;
+	p = get_u64(p, &v);
+	out->reversed_at = (int64_t)v;
 	p = get_u64(p, &v);
 	out->from_day = (int32_t)(uint32_t)v;
 	out->to_day = (int32_t)(uint32_t)(v >> 32);

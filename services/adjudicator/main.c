@@ -419,7 +419,9 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 		if (yb_array_grow((void **)&a->events, &a->event_cap,
 				  a->event_count + sm.event_count, sizeof(*a->events)) != 0)
 			return YB_ENOMEM;
-		memcpy(a->events + a->event_count, sm.events, sm.event_count * sizeof(*sm.events));
+		if (sm.event_count > 0)
+			memcpy(a->events + a->event_count, sm.events,
+			       sm.event_count * sizeof(*sm.events));
 		ms->event_first = a->event_count;
 		ms->event_count = sm.event_count;
 		ms->event_next = 0;

@@ -137,7 +137,8 @@ static int check_fraud(const yb_fraud_params *params, yb_fraud_state *fraud,
 	found->count = 0;
 	if (l->record->type == YB_RECORD_REVERSAL) {
 		if (strcmp(settlement->status, "reversed") == 0)
-			yb_fraud_reverse(fraud, settlement->member_id, settlement->claim_id);
+			yb_fraud_reverse(fraud, settlement->member_id, settlement->claim_id,
+					 (int64_t)l->line_no);
 		return 0;
 	}
 	yb_ledger_claim_facts(ledger, &l->record->as.claim, &facts);
@@ -147,6 +148,7 @@ static int check_fraud(const yb_fraud_params *params, yb_fraud_state *fraud,
 	in.institution = facts.institution;
 	in.policy = facts.policy;
 	in.order = (int64_t)l->line_no; /* the member's claims come in line order */
+	in.claim_pos = (int64_t)l->line_no;
 	if (yb_fraud_check(params, fraud, &in, found) != YB_OK)
 		return -1;
 	for (int i = 0; i < found->count; i++) {

@@ -518,8 +518,8 @@ static void label(pattern *pt, const char *rule, const char *claim_id, const cha
 			claim_id, role);
 }
 
-/* A fresh member of scheme s, paid up, of the given sex and age. */
-static int fresh_member(pattern *pt, const scheme_info *s, char sex, int age, uint64_t n)
+/* A fresh member of scheme s, paid up, of the given sex ('\0': as drawn). */
+static int fresh_member(pattern *pt, const scheme_info *s, char sex, uint64_t n)
 {
 	gen *g = pt->g;
 	bool clean = g->clean;
@@ -552,7 +552,6 @@ static int fresh_member(pattern *pt, const scheme_info *s, char sex, int age, ui
 		if (emit(g, e.as.enrollment.event_time, &e) != YB_OK)
 			return YB_ENOMEM;
 	}
-	(void)age;
 	return YB_OK;
 }
 
@@ -741,7 +740,7 @@ static int inject_outlier(pattern *pt, uint64_t *member_no, int32_t day, int ins
 	int rc = YB_OK;
 
 	for (int k = 0; k < 25 && rc == YB_OK; k++) {
-		if ((rc = fresh_member(pt, pt->m.s, 0, 0, (*member_no)++)) != YB_OK)
+		if ((rc = fresh_member(pt, pt->m.s, '\0', (*member_no)++)) != YB_OK)
 			return rc;
 		inst_of(pt, inst, a, sizeof(a));
 		x.institution = a;
@@ -771,7 +770,7 @@ static int inject_anomaly(pattern *pt, uint64_t *member_no, int32_t day, int ins
 	int rc = YB_OK, bad = pt->negative ? 6 : 16;
 
 	for (int k = 0; k < 26 && rc == YB_OK; k++) {
-		if ((rc = fresh_member(pt, pt->m.s, 0, 0, (*member_no)++)) != YB_OK)
+		if ((rc = fresh_member(pt, pt->m.s, '\0', (*member_no)++)) != YB_OK)
 			return rc;
 		if (k < bad) {
 			yb_record e = {.type = YB_RECORD_ENROLLMENT};
@@ -825,15 +824,18 @@ static int inject_patterns(gen *g, uint64_t count, uint64_t member_no)
 			    rule == 9 ? &schemes[0] : &schemes[(k + (uint64_t)rule) % SCHEMES];
 			int32_t day = yb_date_from_ymd(s->year, 2, 1) +
 				      (int32_t)((k * 37 + (uint64_t)rule * 11) % 150);
-			char sex = rule == 6 ? ((k / 2) % 2 == 0 ? 'M' : 'F') : 0;
+			char sex = '\0';
 			int rc;
 
 			pt.rule = pattern_rules[rule];
 			pt.no = k;
 			pt.negative = k % 2 == 1;
-			if (rule == 6) /* the women's diagnosis: positive for a man */
-				sex = (pt.no / 2) % 2 == 0 ? (pt.negative ? 'F' : 'M') : sex;
-			rc = fresh_member(&pt, s, sex, 0, member_no++);
+			/* The women's diagnosis: positive for a man. The child's item: any sex. */
+			if (rule == 6 && (k / 2) % 2 == 0 && !pt.negative)
+				sex = 'M';
+			else if (rule == 6)
+				sex = 'F';
+			rc = fresh_member(&pt, s, sex, member_no++);
 			if (rc == YB_OK && rule == 6 && (pt.no / 2) % 2 == 1) {
 				/* the child's item: positive for a member of 30, negative for a
 				 * child of 8 */

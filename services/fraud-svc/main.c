@@ -123,6 +123,8 @@ typedef struct fraud_svc {
 	member_slot *members;
 	size_t member_count, member_cap;
 	yb_strmap *member_index;
+	yb_strmap *joined; /* "<member>\x1f<claim_id>" of the batch's pairs: one pair per claim */
+	char join_key[512];
 	const char **ids;
 	size_t id_count, id_cap;
 	yb_fraud_pending *pending;
@@ -292,7 +294,9 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 		if (yb_array_grow((void **)&f->events, &f->event_cap,
 				  f->event_count + sm.event_count, sizeof(*f->events)) != 0)
 			return YB_ENOMEM;
-		memcpy(f->events + f->event_count, sm.events, sm.event_count * sizeof(*sm.events));
+		if (sm.event_count > 0)
+			memcpy(f->events + f->event_count, sm.events,
+			       sm.event_count * sizeof(*sm.events));
 		ms->event_first = f->event_count;
 		ms->event_count = sm.event_count;
 		ms->event_next = 0;
@@ -348,18 +352,36 @@ static bool resubmitted(fraud_svc *f, const item *it)
 
 	for (int i = 0; w != NULL && i < w->count; i++) {
 		if (strcmp(w->visits[i].claim_id, it->claim_id) == 0)
-			return w->visits[i].order != it->msg->m.offset;
+			return w->visits[i].claim_pos != it->msg->m.offset;
 	}
 	return false;
 }
 
+/* Mark claim_id of member as paired in this batch; false when it already was. */
+static bool first_pair(fraud_svc *f, const char *member_id, const char *claim_id)
+{
+	int created = 0;
+
+	snprintf(f->join_key, sizeof(f->join_key), "%s\x1f%s", member_id, claim_id);
+	return yb_strmap_put(f->joined, f->join_key, &created) != NULL && created;
+}
+
+/* Was claim_id of member paired in this batch? */
+static bool paired(fraud_svc *f, const char *member_id, const char *claim_id)
+{
+	snprintf(f->join_key, sizeof(f->join_key), "%s\x1f%s", member_id, claim_id);
+	return yb_strmap_get(f->joined, f->join_key) != NULL;
+}
+
 /*
  * Join: every claim with its settlement (in the batch or waiting in Redis), and every
- * reversal, into the batch's actions in settlement order. Returns YB_OK or an error.
+ * reversal, into the batch's actions in settlement order; a claim_id pairs once (a claim
+ * sent twice has one settlement that is not a duplicate). Returns YB_OK or an error.
  */
 static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 {
 	f->action_count = 0;
+	yb_strmap_clear(f->joined, NULL);
 	for (int i = 0; i < n; i++) {
 		item *it = &f->items[i];
 		const member_slot *ms;
@@ -409,7 +431,7 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 				a->claim_time = p->time_ms;
 			}
 		}
-		if (a->claim != NULL) {
+		if (a->claim != NULL && first_pair(f, it->member_id, it->claim_id)) {
 			it->joined = true;
 			f->action_count++;
 		}
@@ -424,7 +446,7 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 		if (it->kind != CLAIM || it->joined)
 			continue;
 		p = pending_of(&f->members[it->member], it->claim_id, 's');
-		if (p == NULL)
+		if (p == NULL || !first_pair(f, it->member_id, it->claim_id))
 			continue;
 		rec = yb_arena_alloc(&f->arena, sizeof(*rec));
 		if (rec == NULL)
@@ -465,7 +487,8 @@ static int queue_waiting(fraud_svc *f, int n)
 
 		if ((it->kind != CLAIM && it->kind != SETTLEMENT) || it->joined)
 			continue;
-		if (it->kind == CLAIM && resubmitted(f, it)) {
+		if (it->kind == CLAIM &&
+		    (resubmitted(f, it) || paired(f, it->member_id, it->claim_id))) {
 			f->c.skipped++; /* a claim_id sent again: its settlement is a duplicate */
 			continue;
 		}
@@ -575,10 +598,12 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 		yb_fraud_result *r = &f->result;
 		yb_claim_facts facts;
 		yb_fraud_input in;
+		const yb_fraud_pending *early;
 		int q;
 
 		if (a->reversal) {
-			yb_fraud_visit *v = yb_fraud_reverse(f->state, a->member_id, a->claim_id);
+			yb_fraud_visit *v = yb_fraud_reverse(f->state, a->member_id, a->claim_id,
+							     a->settlement_offset);
 			yb_fraud_pending mark = {.offset = a->settlement_offset,
 						 .bytes = (const uint8_t *)"r",
 						 .len = 1};
@@ -600,13 +625,15 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 		in.member = facts.member;
 		in.institution = facts.institution;
 		in.policy = facts.policy;
-		in.order = a->claim_offset;
+		in.order = a->settlement_offset;
+		in.claim_pos = a->claim_offset;
 		if (yb_fraud_check(&f->params, f->state, &in, r) != YB_OK)
 			return YB_ENOMEM;
 		/* Reversed before it could be judged: judged at its place, then taken out. */
-		if (!r->skipped && pending_of(ms, a->claim_id, 'r') != NULL) {
-			yb_fraud_reverse(f->state, a->member_id, a->claim_id);
+		if (!r->skipped && (early = pending_of(ms, a->claim_id, 'r')) != NULL) {
+			yb_fraud_reverse(f->state, a->member_id, a->claim_id, early->offset);
 			r->visit.reversed = true;
+			r->visit.reversed_at = early->offset;
 		}
 		for (int k = 0; k < r->count; k++) {
 			yb_record out = {.type = YB_RECORD_FRAUD_ALERT};
@@ -833,8 +860,9 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 	f->arena_memory = malloc(ARENA_SIZE);
 	f->event_arena = malloc(EVENT_ARENA);
 	f->member_index = yb_strmap_new(sizeof(int));
+	f->joined = yb_strmap_new(1);
 	if (f->batch == NULL || f->items == NULL || f->actions == NULL || f->arena_memory == NULL ||
-	    f->event_arena == NULL || f->member_index == NULL)
+	    f->event_arena == NULL || f->member_index == NULL || f->joined == NULL)
 		return YB_ENOMEM;
 	yb_arena_init(&f->arena, f->arena_memory, ARENA_SIZE);
 	return YB_OK;
@@ -850,6 +878,7 @@ static void teardown(fraud_svc *f)
 	yb_avro_destroy(f->avro);
 	yb_fraud_state_destroy(f->state);
 	yb_strmap_destroy(f->member_index, NULL);
+	yb_strmap_destroy(f->joined, NULL);
 	free(f->batch);
 	free(f->items);
 	free(f->actions);

@@ -120,7 +120,8 @@ static int check(fx *f, const yb_claim *c, yb_fraud_rule rule)
 			     .settlement = &s,
 			     .member = f->has_member ? &f->member : NULL,
 			     .policy = &f->policy,
-			     .order = ++f->order};
+			     .order = ++f->order,
+			     .claim_pos = f->order};
 	int n = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -186,9 +187,27 @@ static void test_reversed_claim_does_not_count(void **state)
 	yb_claim b = a;
 
 	assert_int_equal(check(f, &a, YB_FRAUD_DOUBLE_BILLING), 0);
-	assert_non_null(yb_fraud_reverse(f->st, "M-RV", "RV-1"));
+	assert_non_null(yb_fraud_reverse(f->st, "M-RV", "RV-1", ++f->order));
 	b.claim_id = "RV-2"; /* billed again after the first was withdrawn: a correction */
 	assert_int_equal(check(f, &b, YB_FRAUD_DOUBLE_BILLING), 0);
+}
+
+/* A claim whose halves met late is judged as it stood at its place: a reversal that came
+ * after it (but was applied first, fraud-svc's join) does not count. */
+static void test_reversal_after_the_claim_counts_later(void **state)
+{
+	fx *f = *state;
+	yb_claim a = claim("RL-1", "M-RL", "H1", "outpatient", day(3, 1), 0, 15000, "J18.9", 0);
+	yb_claim b = a;
+	int64_t at_b;
+
+	assert_int_equal(check(f, &a, YB_FRAUD_DOUBLE_BILLING), 0); /* position n */
+	at_b = ++f->order;                                          /* the copy's place: n + 1 */
+	assert_non_null(yb_fraud_reverse(f->st, "M-RL", "RL-1", ++f->order)); /* n + 2 */
+	b.claim_id = "RL-2";
+	f->order = at_b - 1;
+	assert_int_equal(check(f, &b, YB_FRAUD_DOUBLE_BILLING), 1);
+	f->order = at_b + 1;
 }
 
 static void test_overlapping_stay(void **state)
@@ -504,6 +523,8 @@ static void test_stored_forms(void **state)
 	v.total_fen = 123456789012LL;
 	v.submitted_ms = -1;
 	v.order = 77;
+	v.claim_pos = 70;
+	v.reversed_at = 80;
 	v.raised = 1u << 11;
 	n = yb_fraud_visit_pack(&v, bytes, sizeof(bytes));
 	assert_true(n > 0);
@@ -548,6 +569,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_double_billing),
 	    cmocka_unit_test(test_reversed_claim_does_not_count),
+	    cmocka_unit_test(test_reversal_after_the_claim_counts_later),
 	    cmocka_unit_test(test_overlapping_stay),
 	    cmocka_unit_test(test_visit_during_stay),
 	    cmocka_unit_test(test_split_admission),
