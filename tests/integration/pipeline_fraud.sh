@@ -23,7 +23,7 @@ offline "$work/inputs.jsonl"
 expected=$(wc -l <"$work/offline.jsonl")
 
 # What claims depend on first, then the claims while the services run, as a live feed: in
-# event-time order across every partition, 1,500 a second.
+# event-time order across every partition, 1,500 a second (YB_TEST_CLAIM_RATE).
 produce institutions "$work/inputs.jsonl"
 produce enrollments "$work/inputs.jsonl"
 produce payments "$work/inputs.jsonl"
@@ -34,7 +34,7 @@ start fraud-svc fraud fraud-1 -X debug.exit.before.commit=4
 fraud_pid=$last_pid
 start enrollment-svc enroll enrollment-svc
 start adjudicator adjudicate adjudicator
-"$claimctl" produce -b "$brokers" --topic "$run.claims" --select --skip-invalid --rate 1500 \
+"$claimctl" produce -b "$brokers" --topic "$run.claims" --select --skip-invalid --rate "${YB_TEST_CLAIM_RATE:-1500}" \
     "$work/inputs.jsonl" >/dev/null 2>>"$work/produce.log" || fail "producing the claims"
 
 # 1. The crash after the fourth batch's Redis writes: exit status 70, nothing committed.
