@@ -54,8 +54,7 @@ struct yb_fraud_store {
 	size_t *shapes;
 	size_t shape_count, shape_next, shape_cap;
 	/* replies held until yb_fraud_store_reset */
-	redisReply **held;
-	size_t held_count, held_cap;
+	yb_redis_held held;
 	/* the members queued, and the window entries their reads dropped (into held replies) */
 	const char **queued_members;
 	size_t queued_cap;
@@ -87,7 +86,7 @@ void yb_fraud_store_destroy(yb_fraud_store *st)
 	if (st == NULL)
 		return;
 	yb_fraud_store_reset(st);
-	free(st->held);
+	yb_redis_held_free(&st->held);
 	free(st->shapes);
 	free(st->queued_members);
 	free(st->dropped);
@@ -111,9 +110,7 @@ void yb_fraud_store_reconnected(yb_fraud_store *st)
 
 void yb_fraud_store_reset(yb_fraud_store *st)
 {
-	for (size_t i = 0; i < st->held_count; i++)
-		yb_redis_reply_free(st->held[i]);
-	st->held_count = 0;
+	yb_redis_held_release(&st->held);
 	st->shape_count = st->shape_next = 0;
 	st->dropped_count = 0;
 }
@@ -145,36 +142,6 @@ static int expire(yb_fraud_store *st, const char *key, int64_t seconds)
 }
 
 /* --- reads ------------------------------------------------------------------------------- */
-
-static int hold(yb_fraud_store *st, redisReply *r)
-{
-	if (yb_array_grow((void **)&st->held, &st->held_cap, st->held_count + 1,
-			  sizeof(*st->held)) != 0) {
-		yb_redis_reply_free(r);
-		return YB_ENOMEM;
-	}
-	st->held[st->held_count++] = r;
-	return YB_OK;
-}
-
-/* Read the next reply, keep it until reset, and check its type. */
-static int next_reply(yb_fraud_store *st, int type, redisReply **out, char *errstr, size_t errlen)
-{
-	redisReply *r = NULL;
-	int rc = yb_redis_read_reply(st->redis, &r, errstr, errlen);
-
-	if (rc != YB_OK)
-		return rc;
-	if (hold(st, r) != YB_OK)
-		return YB_ENOMEM;
-	if (r->type != type) {
-		snprintf(errstr, errlen, "redis: %s",
-			 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply type");
-		return YB_EIO;
-	}
-	*out = r;
-	return YB_OK;
-}
 
 int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 				const char *const *claim_ids, size_t n)
@@ -265,9 +232,10 @@ int yb_fraud_store_read_member(yb_fraud_store *st, yb_fraud_window *w, int32_t w
 	n = st->shapes[st->shape_next++];
 	if (st->shape_next == st->shape_count)
 		st->shape_next = st->shape_count = 0;
-	rc = next_reply(st, REDIS_REPLY_ARRAY, &window, errstr, errlen);
+	rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &window, errstr, errlen);
 	if (rc == YB_OK && n > 0)
-		rc = next_reply(st, REDIS_REPLY_ARRAY, &join, errstr, errlen);
+		rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &join, errstr,
+					errlen);
 	if (rc != YB_OK)
 		return rc;
 	for (size_t i = 0; i + 1 < window->elements; i += 2) {
@@ -344,7 +312,7 @@ int yb_fraud_store_queue_group(yb_fraud_store *st, const char *institution_id,
 int yb_fraud_store_read_group(yb_fraud_store *st, yb_fraud_group *g, char *errstr, size_t errlen)
 {
 	redisReply *r;
-	int rc = next_reply(st, REDIS_REPLY_ARRAY, &r, errstr, errlen);
+	int rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &r, errstr, errlen);
 
 	g->count = 0;
 	for (size_t i = 0; rc == YB_OK && i < r->elements; i++) {
@@ -390,7 +358,7 @@ int yb_fraud_store_read_institution(yb_fraud_store *st, yb_fraud_institution *in
 				    size_t errlen)
 {
 	redisReply *r;
-	int rc = next_reply(st, REDIS_REPLY_ARRAY, &r, errstr, errlen);
+	int rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &r, errstr, errlen);
 
 	for (size_t i = 0; rc == YB_OK && i + 1 < r->elements; i += 2) {
 		const redisReply *f = r->element[i], *v = r->element[i + 1];
@@ -582,19 +550,5 @@ int yb_fraud_store_queue_result(yb_fraud_store *st, const char *member_id, const
 
 int yb_fraud_store_sync(yb_fraud_store *st, size_t replies, char *errstr, size_t errlen)
 {
-	int rc = YB_OK;
-
-	for (size_t i = 0; i < replies; i++) {
-		redisReply *r = NULL;
-		int err = yb_redis_read_reply(st->redis, &r, errstr, errlen);
-
-		if (err != YB_OK)
-			return err;
-		if (r->type == REDIS_REPLY_ERROR && rc == YB_OK) {
-			snprintf(errstr, errlen, "redis: %s", r->str);
-			rc = YB_EIO;
-		}
-		yb_redis_reply_free(r);
-	}
-	return rc;
+	return yb_redis_sync(st->redis, replies, errstr, errlen);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/log.h"
 #include "rules/error.h"
 
 #define YEAR_FORMAT 1 /* first byte of a stored yb_year_acc */
@@ -40,8 +41,7 @@ struct yb_member_store {
 	size_t *shapes;
 	size_t shape_count, shape_next, shape_cap;
 	/* replies held until yb_member_store_reset */
-	redisReply **held;
-	size_t held_count, held_cap;
+	yb_redis_held held;
 	/* arrays handed out by read_member, reused */
 	yb_store_event *events;
 	size_t events_cap;
@@ -73,7 +73,7 @@ void yb_member_store_destroy(yb_member_store *st)
 	if (st == NULL)
 		return;
 	yb_member_store_reset(st);
-	free(st->held);
+	yb_redis_held_free(&st->held);
 	free(st->shapes);
 	free(st->events);
 	free(st->years);
@@ -173,21 +173,7 @@ int yb_member_store_read_progress(yb_member_store *st, int count, int64_t *next,
 
 int yb_member_store_sync(yb_member_store *st, size_t replies, char *errstr, size_t errlen)
 {
-	int rc = YB_OK;
-
-	for (size_t i = 0; i < replies; i++) {
-		redisReply *r = NULL;
-		int err = yb_redis_read_reply(st->redis, &r, errstr, errlen);
-
-		if (err != YB_OK)
-			return err;
-		if (r->type == REDIS_REPLY_ERROR && rc == YB_OK) {
-			snprintf(errstr, errlen, "redis: %s", r->str);
-			rc = YB_EIO;
-		}
-		yb_redis_reply_free(r);
-	}
-	return rc;
+	return yb_redis_sync(st->redis, replies, errstr, errlen);
 }
 
 int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
@@ -228,36 +214,6 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 			free(argv);
 	}
 	return rc;
-}
-
-static int hold(yb_member_store *st, redisReply *r)
-{
-	if (yb_array_grow((void **)&st->held, &st->held_cap, st->held_count + 1,
-			  sizeof(*st->held)) != 0) {
-		yb_redis_reply_free(r);
-		return YB_ENOMEM;
-	}
-	st->held[st->held_count++] = r;
-	return YB_OK;
-}
-
-/* Read the next reply, keep it until reset, and check its type. */
-static int next_reply(yb_member_store *st, int type, redisReply **out, char *errstr, size_t errlen)
-{
-	redisReply *r = NULL;
-	int rc = yb_redis_read_reply(st->redis, &r, errstr, errlen);
-
-	if (rc != YB_OK)
-		return rc;
-	if (hold(st, r) != YB_OK)
-		return YB_ENOMEM;
-	if (r->type != type) {
-		snprintf(errstr, errlen, "redis: %s",
-			 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply type");
-		return YB_EIO;
-	}
-	*out = r;
-	return YB_OK;
 }
 
 static int parse_events(yb_member_store *st, const redisReply *r, yb_store_member *out,
@@ -339,11 +295,13 @@ int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char 
 	n = st->shapes[st->shape_next++];
 	if (st->shape_next == st->shape_count)
 		st->shape_next = st->shape_count = 0;
-	rc = next_reply(st, REDIS_REPLY_ARRAY, &events, errstr, errlen);
+	rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &events, errstr, errlen);
 	if (rc == YB_OK)
-		rc = next_reply(st, REDIS_REPLY_ARRAY, &acc, errstr, errlen);
+		rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &acc, errstr,
+					errlen);
 	if (rc == YB_OK && n > 0)
-		rc = next_reply(st, REDIS_REPLY_ARRAY, &claims, errstr, errlen);
+		rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &claims, errstr,
+					errlen);
 	if (rc != YB_OK)
 		return rc;
 	rc = parse_events(st, events, out, errstr, errlen);
@@ -369,9 +327,7 @@ int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char 
 
 void yb_member_store_reset(yb_member_store *st)
 {
-	for (size_t i = 0; i < st->held_count; i++)
-		yb_redis_reply_free(st->held[i]);
-	st->held_count = 0;
+	yb_redis_held_release(&st->held);
 	st->shape_count = st->shape_next = 0;
 }
 
@@ -489,4 +445,24 @@ int yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state 
 	lens[2] = strlen(claim->claim_id);
 	lens[3] = st->scratch.len;
 	return yb_redis_append_command(st->redis, 4, argv, lens);
+}
+
+void yb_member_store_fold(yb_ledger *ledger, yb_avro *avro, const char *member_id,
+			  const yb_store_event *events, size_t count, size_t *next, int64_t time_ms,
+			  char *arena, size_t arena_size)
+{
+	while (*next < count && events[*next].time_ms <= time_ms) {
+		const yb_store_event *e = &events[(*next)++];
+		yb_arena a;
+		yb_record rec;
+		const yb_settlement *none;
+		char errstr[256];
+
+		yb_arena_init(&a, arena, arena_size);
+		if (yb_avro_decode(avro, e->bytes, e->len, &a, &rec, errstr, sizeof(errstr)) !=
+			YB_OK ||
+		    yb_ledger_apply(ledger, &rec, &none, errstr, sizeof(errstr)) < 0)
+			YB_LOG(YB_LOG_WARN, "event_skipped", "{s:s, s:s}", "member_id", member_id,
+			       "err", errstr);
+	}
 }

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/avro.h"
 #include "io/redis.h"
 #include "ledger/ledger.h"
 
@@ -89,6 +90,16 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
  * value is not of this build's format (run claimctl rebuild). */
 int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char *errstr,
 				size_t errlen);
+
+/*
+ * Fold a member's history into ledger: apply events[*next..count) stamped at or before
+ * time_ms, in order, and move *next past them (a claim folds what precedes it, the next
+ * claim of the batch goes on from there). Each event is decoded with avro into arena
+ * (arena_size bytes, reused per event); one the ledger refuses is logged and skipped.
+ */
+void yb_member_store_fold(yb_ledger *ledger, yb_avro *avro, const char *member_id,
+			  const yb_store_event *events, size_t count, size_t *next, int64_t time_ms,
+			  char *arena, size_t arena_size);
 
 /* Free what the reads hold; call once the batch's members have been used. */
 void yb_member_store_reset(yb_member_store *st);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/record.h"
 #include "rules/error.h"
 
 struct yb_redis {
@@ -247,4 +248,61 @@ int yb_redis_read_reply(yb_redis *redis, redisReply **reply, char *errstr, size_
 		return context_error(redis->ctx, "pipeline", errstr, errlen);
 	*reply = r;
 	return YB_OK;
+}
+
+int yb_redis_read_held(yb_redis *redis, yb_redis_held *held, int type, redisReply **out,
+		       char *errstr, size_t errlen)
+{
+	redisReply *r = NULL;
+	int rc = yb_redis_read_reply(redis, &r, errstr, errlen);
+
+	if (rc != YB_OK)
+		return rc;
+	if (yb_array_grow((void **)&held->replies, &held->cap, held->count + 1,
+			  sizeof(*held->replies)) != 0) {
+		yb_redis_reply_free(r);
+		return YB_ENOMEM;
+	}
+	held->replies[held->count++] = r;
+	if (r->type != type) {
+		snprintf(errstr, errlen, "redis: %s",
+			 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply type");
+		return YB_EIO;
+	}
+	*out = r;
+	return YB_OK;
+}
+
+void yb_redis_held_release(yb_redis_held *held)
+{
+	for (size_t i = 0; i < held->count; i++)
+		yb_redis_reply_free(held->replies[i]);
+	held->count = 0;
+}
+
+void yb_redis_held_free(yb_redis_held *held)
+{
+	yb_redis_held_release(held);
+	free(held->replies);
+	held->replies = NULL;
+	held->cap = 0;
+}
+
+int yb_redis_sync(yb_redis *redis, size_t n, char *errstr, size_t errlen)
+{
+	int rc = YB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		redisReply *r = NULL;
+		int err = yb_redis_read_reply(redis, &r, errstr, errlen);
+
+		if (err != YB_OK)
+			return err;
+		if (r->type == REDIS_REPLY_ERROR && rc == YB_OK) {
+			snprintf(errstr, errlen, "redis: %s", r->str);
+			rc = YB_EIO;
+		}
+		yb_redis_reply_free(r);
+	}
+	return rc;
 }

@@ -76,6 +76,25 @@ int yb_redis_append_command(yb_redis *redis, int argc, const char *const *argv,
 /* Send what is queued (first call) and read the next reply, in order. */
 int yb_redis_read_reply(yb_redis *redis, redisReply **reply, char *errstr, size_t errlen);
 
+/*
+ * Replies kept until released, for reads that hand out pointers into them (a batch's
+ * member histories): a plain value, zero-initialised.
+ */
+typedef struct yb_redis_held {
+	redisReply **replies;
+	size_t count, cap;
+} yb_redis_held;
+
+/* Read the next reply into held and check its type: YB_EIO naming an error reply. */
+int yb_redis_read_held(yb_redis *redis, yb_redis_held *held, int type, redisReply **out,
+		       char *errstr, size_t errlen);
+/* Free the replies held (the array stays for the next batch); _free also the array. */
+void yb_redis_held_release(yb_redis_held *held);
+void yb_redis_held_free(yb_redis_held *held);
+
+/* Read the replies of n queued writes: YB_EIO, naming the first error reply, if any failed. */
+int yb_redis_sync(yb_redis *redis, size_t n, char *errstr, size_t errlen);
+
 /* True when reply is the server's NOSCRIPT error (the script must be loaded again). */
 int yb_redis_reply_is_noscript(const redisReply *reply);
 

@@ -449,28 +449,6 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 	return YB_OK;
 }
 
-/* Fold the member's events stamped at or before time_ms that are not folded yet. */
-static void fold_until(adjudicator *a, member_slot *ms, int64_t time_ms)
-{
-	while (ms->event_next < ms->event_count) {
-		const yb_store_event *e = &a->events[ms->event_first + ms->event_next];
-		yb_arena arena;
-		yb_record rec;
-		const yb_settlement *none;
-		char errstr[256];
-
-		if (e->time_ms > time_ms)
-			break;
-		ms->event_next++;
-		yb_arena_init(&arena, a->event_arena, EVENT_ARENA);
-		if (yb_avro_decode(a->avro, e->bytes, e->len, &arena, &rec, errstr,
-				   sizeof(errstr)) != YB_OK ||
-		    yb_ledger_apply(a->ledger, &rec, &none, errstr, sizeof(errstr)) < 0)
-			YB_LOG(YB_LOG_WARN, "event_skipped", "{s:s, s:s}", "member_id",
-			       ms->member_id, "err", errstr);
-	}
-}
-
 /* Is this message the one the recorded claim (or its reversal) was read from? */
 static bool redelivered(const yb_claim_state *state, const yb_message *m, bool reversal)
 {
@@ -575,7 +553,9 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.reversed += reversal;
 			continue;
 		}
-		fold_until(a, ms, m->timestamp_ms);
+		yb_member_store_fold(a->ledger, a->avro, ms->member_id, a->events + ms->event_first,
+				     ms->event_count, &ms->event_next, m->timestamp_ms,
+				     a->event_arena, EVENT_ARENA);
 		rc = yb_ledger_apply(a->ledger, &it->rec, &s, errstr, errlen);
 		if (rc < 0) {
 			it->dead = true;

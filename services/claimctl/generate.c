@@ -518,6 +518,31 @@ static void label(pattern *pt, const char *rule, const char *claim_id, const cha
 			claim_id, role);
 }
 
+/* An enrollment event for the pattern's member, effective on day: action "change" (sex
+ * and birth when given) or "terminate" (with reason); its event_id is the member's + suffix. */
+static int amend(pattern *pt, const char *suffix, const char *action, int32_t day, char sex,
+		 const int32_t *birth, const char *reason)
+{
+	yb_record e = {.type = YB_RECORD_ENROLLMENT};
+	yb_enrollment *en = &e.as.enrollment;
+	char eid[48];
+
+	snprintf(eid, sizeof(eid), "%s-%s", pt->m.id, suffix);
+	en->event_id = eid;
+	en->member_id = pt->m.id;
+	en->scheme = pt->m.s->name;
+	en->action = action;
+	en->category = strcmp(action, "change") == 0 ? pt->m.category : NULL;
+	en->sex = sex == 'M' ? "M" : sex == 'F' ? "F" : NULL;
+	en->has_birth_date = birth != NULL;
+	en->birth_date = birth != NULL ? *birth : 0;
+	en->reason = reason;
+	en->has_effective_date = true;
+	en->effective_date = day;
+	en->event_time = at(day, 9);
+	return emit(pt->g, en->event_time, &e);
+}
+
 /* A fresh member of scheme s, paid up, of the given sex ('\0': as drawn). */
 static int fresh_member(pattern *pt, const scheme_info *s, char sex, uint64_t n)
 {
@@ -534,23 +559,9 @@ static int fresh_member(pattern *pt, const scheme_info *s, char sex, uint64_t n)
 	if (rc != YB_OK)
 		return rc;
 	/* enroll_and_pay drew sex and birth; the pattern's are what its rules look at. */
-	if (sex != 0 && sex != pt->m.sex) {
-		yb_record e = {.type = YB_RECORD_ENROLLMENT};
-		char eid[48];
-
-		snprintf(eid, sizeof(eid), "%s-X", pt->m.id);
-		e.as.enrollment.event_id = eid;
-		e.as.enrollment.member_id = pt->m.id;
-		e.as.enrollment.scheme = s->name;
-		e.as.enrollment.action = "change";
-		e.as.enrollment.category = pt->m.category;
-		e.as.enrollment.sex = sex == 'M' ? "M" : "F";
-		e.as.enrollment.has_effective_date = true;
-		e.as.enrollment.effective_date = pt->m.enrolled + 1;
-		e.as.enrollment.event_time = at(pt->m.enrolled + 1, 9);
+	if (sex != '\0' && sex != pt->m.sex) {
 		pt->m.sex = sex;
-		if (emit(g, e.as.enrollment.event_time, &e) != YB_OK)
-			return YB_ENOMEM;
+		return amend(pt, "X", "change", pt->m.enrolled + 1, sex, NULL, NULL);
 	}
 	return YB_OK;
 }
@@ -695,19 +706,7 @@ static int inject_one(pattern *pt, int rule, int32_t day)
 	}
 	case 7: /* claims after the member's coverage ended; near miss: the day before */
 	{
-		yb_record e = {.type = YB_RECORD_ENROLLMENT};
-		char eid[48];
-
-		snprintf(eid, sizeof(eid), "%s-T", pt->m.id);
-		e.as.enrollment.event_id = eid;
-		e.as.enrollment.member_id = pt->m.id;
-		e.as.enrollment.scheme = pt->m.s->name;
-		e.as.enrollment.action = "terminate";
-		e.as.enrollment.reason = "death";
-		e.as.enrollment.has_effective_date = true;
-		e.as.enrollment.effective_date = day;
-		e.as.enrollment.event_time = at(day, 8);
-		if (emit(pt->g, e.as.enrollment.event_time, &e) != YB_OK)
+		if (amend(pt, "T", "terminate", day, '\0', NULL, "death") != YB_OK)
 			return YB_ENOMEM;
 		x.from = x.to = pt->negative ? day - 1 : day + 20;
 		return inject_claim(pt, &x, role, NULL);
@@ -772,22 +771,9 @@ static int inject_anomaly(pattern *pt, uint64_t *member_no, int32_t day, int ins
 	for (int k = 0; k < 26 && rc == YB_OK; k++) {
 		if ((rc = fresh_member(pt, pt->m.s, '\0', (*member_no)++)) != YB_OK)
 			return rc;
-		if (k < bad) {
-			yb_record e = {.type = YB_RECORD_ENROLLMENT};
-			char eid[48];
-
-			snprintf(eid, sizeof(eid), "%s-T", pt->m.id);
-			e.as.enrollment.event_id = eid;
-			e.as.enrollment.member_id = pt->m.id;
-			e.as.enrollment.scheme = pt->m.s->name;
-			e.as.enrollment.action = "terminate";
-			e.as.enrollment.reason = "moved_out";
-			e.as.enrollment.has_effective_date = true;
-			e.as.enrollment.effective_date = day - 30;
-			e.as.enrollment.event_time = at(day - 30, 8);
-			if (emit(pt->g, e.as.enrollment.event_time, &e) != YB_OK)
-				return YB_ENOMEM;
-		}
+		if (k < bad &&
+		    amend(pt, "T", "terminate", day - 30, '\0', NULL, "moved_out") != YB_OK)
+			return YB_ENOMEM;
 		inst_of(pt, inst, a, sizeof(a));
 		x.institution = a;
 		x.submitted = at(day, 8) + (int64_t)k * 15 * 60000;
@@ -839,24 +825,10 @@ static int inject_patterns(gen *g, uint64_t count, uint64_t member_no)
 			if (rc == YB_OK && rule == 6 && (pt.no / 2) % 2 == 1) {
 				/* the child's item: positive for a member of 30, negative for a
 				 * child of 8 */
-				{
-					yb_record e = {.type = YB_RECORD_ENROLLMENT};
-					char eid[48];
+				int32_t birth = day - (pt.negative ? 8 : 30) * 366;
 
-					snprintf(eid, sizeof(eid), "%s-B", pt.m.id);
-					e.as.enrollment.event_id = eid;
-					e.as.enrollment.member_id = pt.m.id;
-					e.as.enrollment.scheme = s->name;
-					e.as.enrollment.action = "change";
-					e.as.enrollment.category = pt.m.category;
-					e.as.enrollment.has_birth_date = true;
-					e.as.enrollment.birth_date =
-					    day - (pt.negative ? 8 : 30) * 366;
-					e.as.enrollment.has_effective_date = true;
-					e.as.enrollment.effective_date = pt.m.enrolled + 2;
-					e.as.enrollment.event_time = at(pt.m.enrolled + 2, 9);
-					rc = emit(g, e.as.enrollment.event_time, &e);
-				}
+				rc = amend(&pt, "B", "change", pt.m.enrolled + 2, '\0', &birth,
+					   NULL);
 			}
 			if (rc == YB_OK)
 				rc =

@@ -319,17 +319,45 @@ static const yb_fraud_pending *pending_of(const member_slot *ms, const char *cla
 	return NULL;
 }
 
-static int decode_pending(fraud_svc *f, const yb_fraud_pending *p, yb_record_type type,
-			  yb_record *out, char *errstr, size_t errlen)
+/* A waiting half decoded into the batch's arena; NULL with errstr when it cannot be. */
+static const yb_record *decode_pending(fraud_svc *f, const yb_fraud_pending *p, yb_record_type type,
+				       char *errstr, size_t errlen)
 {
-	if (yb_avro_decode(f->avro, p->bytes, p->len, &f->arena, out, errstr, errlen) != YB_OK)
-		return YB_EIO;
-	if (out->type != type) {
-		snprintf(errstr, errlen, "a pending join entry holds a %s",
-			 yb_record_desc_of(out->type)->name);
-		return YB_EIO;
+	yb_record *rec = yb_arena_alloc(&f->arena, sizeof(*rec));
+
+	if (rec == NULL) {
+		snprintf(errstr, errlen, "out of batch memory");
+		return NULL;
 	}
-	return YB_OK;
+	if (yb_avro_decode(f->avro, p->bytes, p->len, &f->arena, rec, errstr, errlen) != YB_OK)
+		return NULL;
+	if (rec->type != type) {
+		snprintf(errstr, errlen, "a pending join entry holds a %s",
+			 yb_record_desc_of(rec->type)->name);
+		return NULL;
+	}
+	return rec;
+}
+
+/* The next action, for item it's claim_id at settlement position offset. */
+static action *new_action(fraud_svc *f, const item *it, int64_t offset)
+{
+	action *a = &f->actions[f->action_count];
+
+	memset(a, 0, sizeof(*a));
+	a->partition = it->msg->m.partition;
+	a->settlement_offset = offset;
+	a->member_id = it->member_id;
+	a->member = it->member;
+	a->claim_id = it->claim_id;
+	return a;
+}
+
+static void set_claim(action *a, const yb_claim *claim, int64_t offset, int64_t time_ms)
+{
+	a->claim = claim;
+	a->claim_offset = offset;
+	a->claim_time = time_ms;
 }
 
 static int by_position(const void *a, const void *b)
@@ -384,19 +412,13 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 	yb_strmap_clear(f->joined, NULL);
 	for (int i = 0; i < n; i++) {
 		item *it = &f->items[i];
-		const member_slot *ms;
+		const yb_fraud_pending *p;
+		const yb_record *rec;
 		action *a;
 
 		if (it->kind == SKIP || it->kind == CLAIM)
 			continue;
-		a = &f->actions[f->action_count];
-		memset(a, 0, sizeof(*a));
-		ms = &f->members[it->member];
-		a->partition = it->msg->m.partition;
-		a->settlement_offset = it->msg->m.offset;
-		a->member_id = it->member_id;
-		a->member = it->member;
-		a->claim_id = it->claim_id;
+		a = new_action(f, it, it->msg->m.offset);
 		if (it->kind == REVERSED) {
 			a->reversal = true;
 			f->action_count++;
@@ -410,26 +432,15 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 			if (c->kind == CLAIM && !c->joined && c->member == it->member &&
 			    strcmp(c->claim_id, it->claim_id) == 0) {
 				c->joined = true;
-				a->claim = &c->rec.as.claim;
-				a->claim_offset = c->msg->m.offset;
-				a->claim_time = c->msg->m.timestamp_ms;
+				set_claim(a, &c->rec.as.claim, c->msg->m.offset,
+					  c->msg->m.timestamp_ms);
 			}
 		}
-		if (a->claim == NULL) {
-			const yb_fraud_pending *p = pending_of(ms, it->claim_id, 'c');
-			yb_record *rec;
-
-			if (p != NULL) {
-				rec = yb_arena_alloc(&f->arena, sizeof(*rec));
-				if (rec == NULL)
-					return YB_ENOMEM;
-				if (decode_pending(f, p, YB_RECORD_CLAIM, rec, errstr, errlen) !=
-				    YB_OK)
-					return YB_EIO;
-				a->claim = &rec->as.claim;
-				a->claim_offset = p->offset;
-				a->claim_time = p->time_ms;
-			}
+		if (a->claim == NULL &&
+		    (p = pending_of(&f->members[it->member], it->claim_id, 'c')) != NULL) {
+			if ((rec = decode_pending(f, p, YB_RECORD_CLAIM, errstr, errlen)) == NULL)
+				return YB_EIO;
+			set_claim(a, &rec->as.claim, p->offset, p->time_ms);
 		}
 		if (a->claim != NULL && first_pair(f, it->member_id, it->claim_id)) {
 			it->joined = true;
@@ -440,31 +451,21 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 	for (int i = 0; i < n; i++) {
 		item *it = &f->items[i];
 		const yb_fraud_pending *p;
+		const yb_record *rec;
 		action *a;
-		yb_record *rec;
 
 		if (it->kind != CLAIM || it->joined)
 			continue;
 		p = pending_of(&f->members[it->member], it->claim_id, 's');
 		if (p == NULL || !first_pair(f, it->member_id, it->claim_id))
 			continue;
-		rec = yb_arena_alloc(&f->arena, sizeof(*rec));
-		if (rec == NULL)
-			return YB_ENOMEM;
-		if (decode_pending(f, p, YB_RECORD_SETTLEMENT, rec, errstr, errlen) != YB_OK)
+		if ((rec = decode_pending(f, p, YB_RECORD_SETTLEMENT, errstr, errlen)) == NULL)
 			return YB_EIO;
 		it->joined = true;
-		a = &f->actions[f->action_count++];
-		memset(a, 0, sizeof(*a));
-		a->partition = it->msg->m.partition;
-		a->settlement_offset = p->offset;
-		a->member_id = it->member_id;
-		a->member = it->member;
-		a->claim_id = it->claim_id;
+		a = new_action(f, it, p->offset);
 		a->settlement = &rec->as.settlement;
-		a->claim = &it->rec.as.claim;
-		a->claim_offset = it->msg->m.offset;
-		a->claim_time = it->msg->m.timestamp_ms;
+		set_claim(a, &it->rec.as.claim, it->msg->m.offset, it->msg->m.timestamp_ms);
+		f->action_count++;
 	}
 	qsort(f->actions, f->action_count, sizeof(*f->actions), by_position);
 	return YB_OK;
@@ -500,28 +501,6 @@ static int queue_waiting(fraud_svc *f, int n)
 		f->c.waiting++;
 	}
 	return replies;
-}
-
-/* Fold the member's events stamped at or before time_ms that are not folded yet. */
-static void fold_until(fraud_svc *f, member_slot *ms, int64_t time_ms)
-{
-	while (ms->event_next < ms->event_count) {
-		const yb_store_event *e = &f->events[ms->event_first + ms->event_next];
-		yb_arena arena;
-		yb_record rec;
-		const yb_settlement *none;
-		char errstr[256];
-
-		if (e->time_ms > time_ms)
-			break;
-		ms->event_next++;
-		yb_arena_init(&arena, f->event_arena, EVENT_ARENA);
-		if (yb_avro_decode(f->avro, e->bytes, e->len, &arena, &rec, errstr,
-				   sizeof(errstr)) != YB_OK ||
-		    yb_ledger_apply(f->ledger, &rec, &none, errstr, sizeof(errstr)) < 0)
-			YB_LOG(YB_LOG_WARN, "event_skipped", "{s:s, s:s}", "member_id",
-			       ms->member_id, "err", errstr);
-	}
 }
 
 /* Read the institutions and groups the batch's claims need, in one round trip. */
@@ -618,7 +597,9 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 			f->c.reversals++;
 			continue;
 		}
-		fold_until(f, ms, a->claim_time);
+		yb_member_store_fold(f->ledger, f->avro, ms->member_id, f->events + ms->event_first,
+				     ms->event_count, &ms->event_next, a->claim_time,
+				     f->event_arena, EVENT_ARENA);
 		yb_ledger_claim_facts(f->ledger, a->claim, &facts);
 		in.claim = a->claim;
 		in.settlement = a->settlement;
