@@ -8,6 +8,7 @@
 
 #include "fraud/fraud.h"
 #include "rules/error.h"
+#include "rules/policy.h"
 
 static const char *const rule_names[YB_FRAUD_RULE_COUNT] = {
     "double_billing",     "overlapping_stay",  "visit_during_stay",
@@ -57,18 +58,6 @@ static const key_def keys[] = {
 #define KEY_COUNT (sizeof(keys) / sizeof(keys[0]))
 #define ALL_KEYS  (KEY_COUNT + YB_FRAUD_RULE_COUNT)
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 static int parse_int(const char *text, int32_t min, int32_t max, int32_t *out)
 {
 	char *end;
@@ -89,7 +78,7 @@ static int parse_dx(char *text, char (*list)[8], int *count)
 
 		if (comma != NULL)
 			*comma = '\0';
-		item = trim(tok);
+		item = yb_policy_trim(tok);
 		if (*item == '\0' || strlen(item) >= 8 || *count == YB_FRAUD_MAX_DX_PREFIXES)
 			return -1;
 		snprintf(list[(*count)++], 8, "%s", item);
@@ -185,7 +174,7 @@ int yb_fraud_params_parse(const char *text, size_t len, yb_fraud_params *out, ch
 		memcpy(buf, text + pos, end - pos);
 		buf[end - pos] = '\0';
 		pos = end + 1;
-		key = trim(buf);
+		key = yb_policy_trim(buf);
 		if (*key == '\0' || *key == '#')
 			continue;
 		eq = strchr(key, '=');
@@ -196,12 +185,13 @@ int yb_fraud_params_parse(const char *text, size_t len, yb_fraud_params *out, ch
 		}
 		*eq = '\0';
 		*cite = '\0';
-		value = trim(eq + 1);
-		if (*trim(cite + 1) == '\0') {
-			snprintf(errstr, errlen, "%d: key '%s': no article cited", line, trim(key));
+		value = yb_policy_trim(eq + 1);
+		if (*yb_policy_trim(cite + 1) == '\0') {
+			snprintf(errstr, errlen, "%d: key '%s': no article cited", line,
+				 yb_policy_trim(key));
 			return -1;
 		}
-		if (set_key(out, seen, trim(key), value, errstr, errlen, line) != 0)
+		if (set_key(out, seen, yb_policy_trim(key), value, errstr, errlen, line) != 0)
 			return -1;
 	}
 	for (size_t k = 0; k < ALL_KEYS; k++) {

@@ -333,7 +333,7 @@ fail(parser *ps, const char *fmt, ...)
 	return YB_EINVAL;
 }
 
-static char *trim(char *s)
+char *yb_policy_trim(char *s)
 {
 	char *end;
 
@@ -360,7 +360,7 @@ static int take_citation(parser *ps, const char *key, const char *cite, char *ou
 	int n;
 
 	if (strncmp(cite, "assumed:", 8) == 0) {
-		if (strlen(trim((char *)cite + 8)) < 4)
+		if (strlen(yb_policy_trim((char *)cite + 8)) < 4)
 			return fail(ps, "key '%s': an assumed value must say where it came from",
 				    key);
 		n = snprintf(out, len, "%s", cite);
@@ -484,13 +484,13 @@ int yb_policy_parse(yb_policy_set *set, const char *file, const char *text, size
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;
-		s = trim(line);
+		s = yb_policy_trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (*s == '[') {
 			char *close = strchr(s, ']');
 
-			if (close == NULL || *trim(close + 1) != '\0') {
+			if (close == NULL || *yb_policy_trim(close + 1) != '\0') {
 				err = fail(&ps, "a version line is [YYYY-MM-DD]");
 				break;
 			}
@@ -507,11 +507,11 @@ int yb_policy_parse(yb_policy_set *set, const char *file, const char *text, size
 			break;
 		}
 		*eq = '\0';
-		key = trim(s);
+		key = yb_policy_trim(s);
 		at = strchr(eq + 1, '@');
 		if (at != NULL)
 			*at = '\0';
-		value = trim(eq + 1);
+		value = yb_policy_trim(eq + 1);
 		if (set->count == 0) {
 			/* The header: which scheme, which regulation. */
 			if (strcmp(key, "scheme") == 0)
@@ -549,7 +549,8 @@ int yb_policy_parse(yb_policy_set *set, const char *file, const char *text, size
 				err = fail(&ps, "key '%s': '%s' %s", key, value, problem);
 				break;
 			}
-			err = take_citation(&ps, key, trim(at + 1), p->cite[k], sizeof(p->cite[k]));
+			err = take_citation(&ps, key, yb_policy_trim(at + 1), p->cite[k],
+					    sizeof(p->cite[k]));
 		}
 	}
 	if (err == YB_OK && set->count == 0)

@@ -409,4 +409,8 @@ const char *yb_policy_cite(const yb_policy *p, const char *key);
 const char *yb_policy_key_name(size_t i);
 const char *yb_policy_key_doc(size_t i);
 
+/* s without the blanks (spaces, tabs, a CR) around it: cut in place, the start returned. For
+ * the "key = value @ citation" lines of the policy files and policies/fraud.conf. */
+char *yb_policy_trim(char *s);
+
 #endif

@@ -503,64 +503,56 @@ static int queue_waiting(fraud_svc *f, int n)
 	return replies;
 }
 
-/* Read the institutions and groups the batch's claims need, in one round trip. */
-static int read_institutions(fraud_svc *f, char *errstr, size_t errlen)
+/*
+ * One pass over the groups and institutions the batch's claims need, each once: queue their
+ * reads, or (read) read them back into the working set, in the same order.
+ */
+static int institutions_pass(fraud_svc *f, yb_strmap *seen, bool read, char *errstr, size_t errlen)
 {
-	yb_strmap *seen = yb_strmap_new(1);
 	char key[3 * YB_FRAUD_ID_LEN];
-	size_t groups = 0, institutions = 0;
-	int rc = seen != NULL ? YB_OK : YB_ENOMEM;
+	int rc = YB_OK;
 
-	/* Queue in one order, read back in the same. */
-	for (size_t i = 0; rc == YB_OK && i < f->action_count; i++) {
-		const yb_claim *c = f->actions[i].claim;
-		int created;
-
-		if (c == NULL || strlen(c->institution_id) >= YB_FRAUD_ID_LEN)
-			continue;
-		yb_fraud_group_key(c, key, sizeof(key));
-		if (yb_strmap_put(seen, key, &created) == NULL)
-			rc = YB_ENOMEM;
-		else if (created && c->diagnoses_count > 0) {
-			rc = yb_fraud_store_queue_group(f->store, c->institution_id, key);
-			groups++;
-		}
-		if (rc == YB_OK && yb_strmap_put(seen, c->institution_id, &created) == NULL)
-			rc = YB_ENOMEM;
-		else if (rc == YB_OK && created) {
-			rc = yb_fraud_store_queue_institution(f->store, c->institution_id);
-			institutions++;
-		}
-	}
 	yb_strmap_clear(seen, NULL);
 	for (size_t i = 0; rc == YB_OK && i < f->action_count; i++) {
 		const yb_claim *c = f->actions[i].claim;
-		int created;
+		int group_new = 0, institution_new = 0;
 
 		if (c == NULL || strlen(c->institution_id) >= YB_FRAUD_ID_LEN)
 			continue;
 		yb_fraud_group_key(c, key, sizeof(key));
-		if (yb_strmap_put(seen, key, &created) == NULL)
-			rc = YB_ENOMEM;
-		else if (created && c->diagnoses_count > 0) {
-			yb_fraud_group *g = yb_fraud_state_group(f->state, key);
+		if (yb_strmap_put(seen, key, &group_new) == NULL ||
+		    yb_strmap_put(seen, c->institution_id, &institution_new) == NULL)
+			return YB_ENOMEM;
+		if (group_new && c->diagnoses_count > 0) {
+			yb_fraud_group *g = read ? yb_fraud_state_group(f->state, key) : NULL;
 
-			rc = g == NULL ? YB_ENOMEM
-				       : yb_fraud_store_read_group(f->store, g, errstr, errlen);
+			rc = !read ? yb_fraud_store_queue_group(f->store, c->institution_id, key)
+			     : g == NULL ? YB_ENOMEM
+					 : yb_fraud_store_read_group(f->store, g, errstr, errlen);
 		}
-		if (rc == YB_OK && yb_strmap_put(seen, c->institution_id, &created) == NULL)
-			rc = YB_ENOMEM;
-		else if (rc == YB_OK && created) {
+		if (rc == YB_OK && institution_new) {
 			yb_fraud_institution *in =
-			    yb_fraud_state_institution(f->state, c->institution_id);
+			    read ? yb_fraud_state_institution(f->state, c->institution_id) : NULL;
 
-			rc = in == NULL
+			rc = !read ? yb_fraud_store_queue_institution(f->store, c->institution_id)
+			     : in == NULL
 				 ? YB_ENOMEM
 				 : yb_fraud_store_read_institution(f->store, in, errstr, errlen);
 		}
 	}
-	(void)groups;
-	(void)institutions;
+	return rc;
+}
+
+/* Read the institutions and groups the batch's claims need, in one round trip. */
+static int read_institutions(fraud_svc *f, char *errstr, size_t errlen)
+{
+	yb_strmap *seen = yb_strmap_new(1);
+	int rc = seen != NULL ? YB_OK : YB_ENOMEM;
+
+	if (rc == YB_OK)
+		rc = institutions_pass(f, seen, false, errstr, errlen);
+	if (rc == YB_OK)
+		rc = institutions_pass(f, seen, true, errstr, errlen);
 	yb_strmap_destroy(seen, NULL);
 	return rc;
 }
