@@ -955,13 +955,10 @@ static int read_record(rd *r, const wnode *w, char *base, int depth)
 uint64_t yb_avro_fingerprint_of(const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t fp = 0;
 
 	if (len < YB_AVRO_HEADER_LEN || p[0] != 0xc3 || p[1] != 0x01)
 		return 0;
-	for (int i = 7; i >= 0; i--)
-		fp = (fp << 8) | p[2 + i];
-	return fp;
+	return yb_le64_get(p + 2);
 }
 
 int yb_avro_decode(const yb_avro *avro, const void *data, size_t len, yb_arena *arena,
@@ -1193,8 +1190,7 @@ int yb_avro_encode(const yb_record *record, yb_buf *buf, char *errstr, size_t er
 		snprintf(errstr, errlen, "unknown record type %d", (int)record->type);
 		return YB_EINVAL;
 	}
-	for (int i = 0; i < 8; i++)
-		header[2 + i] = (uint8_t)(schema->fingerprint >> (8 * i));
+	yb_le64_put(header + 2, schema->fingerprint);
 	buf->len = 0;
 	put(&w, header, sizeof(header));
 	w.path[w.depth++] = desc->name;

@@ -138,6 +138,22 @@ typedef struct yb_arena {
 	size_t used;
 } yb_arena;
 
+/* A uint64_t as 8 little-endian bytes: the Avro header's fingerprint, stored state. */
+static inline void yb_le64_put(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline uint64_t yb_le64_get(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
 static inline void yb_arena_init(yb_arena *a, void *base, size_t cap)
 {
 	a->base = base;

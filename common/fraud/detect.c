@@ -653,6 +653,23 @@ static void institution_anomaly(judge *j, yb_fraud_institution *inst, yb_fraud_d
 
 /* --- one claim ------------------------------------------------------------------------- */
 
+/* The rules that look at the member's window and the claim alone, in the order they run. */
+static const struct {
+	yb_fraud_rule rule;
+	void (*check)(judge *j);
+} member_rules[] = {
+    {YB_FRAUD_DOUBLE_BILLING, double_billing},
+    {YB_FRAUD_OVERLAPPING_STAY, overlapping_stay},
+    {YB_FRAUD_VISIT_DURING_STAY, visit_during_stay},
+    {YB_FRAUD_SPLIT_ADMISSION, split_admission},
+    {YB_FRAUD_CARD_SHARING, card_sharing},
+    {YB_FRAUD_FREQUENT_VISITS, frequent_visits},
+    {YB_FRAUD_RESTRICTED_SERVICE, restricted_service},
+    {YB_FRAUD_INELIGIBLE_MEMBER, ineligible_member},
+    {YB_FRAUD_NON_DESIGNATED, non_designated},
+    {YB_FRAUD_NEAR_ANNUAL_CAP, near_annual_cap},
+};
+
 static int visit_type_index(const char *type)
 {
 	for (int i = 0; i < 5; i++) {
@@ -723,7 +740,6 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 	}
 	visit_of(in, &out->visit);
 	j.v = &out->visit;
-	out->day = out->visit.from_day;
 	if ((w = yb_fraud_state_window(st, c->member_id)) == NULL)
 		return YB_ENOMEM;
 	for (int i = 0; i < w->count; i++) {
@@ -743,26 +759,10 @@ int yb_fraud_check(const yb_fraud_params *p, yb_fraud_state *st, const yb_fraud_
 		if (p_->order < in->order && !(p_->reversed && p_->reversed_at < in->order))
 			j.prior[j.prior_count++] = p_;
 	}
-	if (on(&j, YB_FRAUD_DOUBLE_BILLING))
-		double_billing(&j);
-	if (on(&j, YB_FRAUD_OVERLAPPING_STAY))
-		overlapping_stay(&j);
-	if (on(&j, YB_FRAUD_VISIT_DURING_STAY))
-		visit_during_stay(&j);
-	if (on(&j, YB_FRAUD_SPLIT_ADMISSION))
-		split_admission(&j);
-	if (on(&j, YB_FRAUD_CARD_SHARING))
-		card_sharing(&j);
-	if (on(&j, YB_FRAUD_FREQUENT_VISITS))
-		frequent_visits(&j);
-	if (on(&j, YB_FRAUD_RESTRICTED_SERVICE))
-		restricted_service(&j);
-	if (on(&j, YB_FRAUD_INELIGIBLE_MEMBER))
-		ineligible_member(&j);
-	if (on(&j, YB_FRAUD_NON_DESIGNATED))
-		non_designated(&j);
-	if (on(&j, YB_FRAUD_NEAR_ANNUAL_CAP))
-		near_annual_cap(&j);
+	for (size_t r = 0; r < sizeof(member_rules) / sizeof(member_rules[0]); r++) {
+		if (on(&j, member_rules[r].rule))
+			member_rules[r].check(&j);
+	}
 
 	/* Institution level: the claim's amount against its group, then its day's rates. */
 	if (out->visit.dx[0] != '\0' && c->total_fen.fen > 0) {

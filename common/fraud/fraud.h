@@ -224,7 +224,6 @@ typedef struct yb_fraud_result {
 	bool outlier;           /* its amount is an outlier in its group */
 	bool counted;           /* the claim was counted in its institution's day */
 	bool raised_anomaly[2]; /* it raised the day's rejection / outlier anomaly */
-	int32_t day;
 } yb_fraud_result;
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/record.h"
 #include "fraud/fraud.h"
 #include "ledger/strmap.h"
 #include "rules/error.h"
@@ -207,16 +208,13 @@ yb_fraud_day *yb_fraud_institution_day(yb_fraud_institution *in, int32_t day)
 
 static uint8_t *put_u64(uint8_t *p, uint64_t v)
 {
-	for (int i = 0; i < 8; i++)
-		*p++ = (uint8_t)(v >> (8 * i));
-	return p;
+	yb_le64_put(p, v);
+	return p + 8;
 }
 
 static const uint8_t *get_u64(const uint8_t *p, uint64_t *v)
 {
-	*v = 0;
-	for (int i = 0; i < 8; i++)
-		*v |= (uint64_t)p[i] << (8 * i);
+	*v = yb_le64_get(p);
 	return p + 8;
 }
 

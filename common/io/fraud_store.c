@@ -62,6 +62,10 @@ struct yb_fraud_store {
 	size_t *dropped_member;
 	size_t dropped_count, dropped_cap, dropped_member_cap;
 	yb_buf scratch;
+	/* a member read's HMGET: its fields and argv, reused */
+	yb_buf fields;
+	const char **argv;
+	size_t argv_cap;
 };
 
 int yb_fraud_store_new(yb_fraud_store **out, yb_redis *redis, const char *prefix,
@@ -92,6 +96,8 @@ void yb_fraud_store_destroy(yb_fraud_store *st)
 	free(st->dropped);
 	free(st->dropped_member);
 	yb_buf_free(&st->scratch);
+	yb_buf_free(&st->fields);
+	free(st->argv);
 	free(st);
 }
 
@@ -147,8 +153,6 @@ int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 				const char *const *claim_ids, size_t n)
 {
 	char key[320];
-	const char **argv;
-	char **fields;
 	int rc;
 
 	if (yb_array_grow((void **)&st->shapes, &st->shape_cap, st->shape_count + 1,
@@ -166,52 +170,41 @@ int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 	}
 	if (rc != YB_OK || n == 0)
 		return rc;
-	argv = malloc((3 * n + 2) * sizeof(*argv));
-	fields = calloc(3 * n, sizeof(*fields));
+	/* The fields "c:ID", "s:ID", "r:ID" laid end to end in a buffer the store keeps, then
+	 * pointed at: no allocation per member once the buffers have grown. */
+	st->fields.len = 0;
+	for (size_t i = 0; i < 3 * n; i++) {
+		size_t len = strlen(claim_ids[i / 3]);
+		uint8_t *p;
+
+		if (yb_buf_reserve(&st->fields, len + 3) != 0)
+			return YB_ENOMEM;
+		p = st->fields.data + st->fields.len;
+		p[0] = (uint8_t) "csr"[i % 3];
+		p[1] = ':';
+		memcpy(p + 2, claim_ids[i / 3], len);
+		p[len + 2] = '\0';
+		st->fields.len += len + 3;
+	}
+	if (yb_array_grow((void **)&st->argv, &st->argv_cap, 3 * n + 2, sizeof(*st->argv)) != 0)
+		return YB_ENOMEM;
 	member_key(st, key, sizeof(key), member_id, ":fj");
-	rc = argv != NULL && fields != NULL ? YB_OK : YB_ENOMEM;
-	for (size_t i = 0; rc == YB_OK && i < 3 * n; i++) {
-		size_t len = strlen(claim_ids[i / 3]) + 3;
-
-		fields[i] = malloc(len);
-		if (fields[i] == NULL) {
-			rc = YB_ENOMEM;
-			break;
-		}
-		snprintf(fields[i], len, "%c:%s", "csr"[i % 3], claim_ids[i / 3]);
-		argv[i + 2] = fields[i];
+	st->argv[0] = "HMGET";
+	st->argv[1] = key;
+	for (size_t i = 0, at = 0; i < 3 * n; i++) {
+		st->argv[i + 2] = (const char *)st->fields.data + at;
+		at += strlen(st->argv[i + 2]) + 1;
 	}
-	if (rc == YB_OK) {
-		argv[0] = "HMGET";
-		argv[1] = key;
-		rc = command(st, (int)(3 * n + 2), argv, NULL);
-	}
-	for (size_t i = 0; fields != NULL && i < 3 * n; i++)
-		free(fields[i]);
-	free(fields);
-	free(argv);
-	return rc;
-}
-
-static int get_u64(const char *p, uint64_t *v)
-{
-	*v = 0;
-	for (int i = 0; i < 8; i++)
-		*v |= (uint64_t)(uint8_t)p[i] << (8 * i);
-	return 0;
+	return command(st, (int)(3 * n + 2), st->argv, NULL);
 }
 
 static void pending_of(const redisReply *r, yb_fraud_pending *out)
 {
-	uint64_t v;
-
 	memset(out, 0, sizeof(*out));
 	if (r == NULL || r->type != REDIS_REPLY_STRING || r->len <= 16)
 		return;
-	get_u64(r->str, &v);
-	out->offset = (int64_t)v;
-	get_u64(r->str + 8, &v);
-	out->time_ms = (int64_t)v;
+	out->offset = (int64_t)yb_le64_get((const uint8_t *)r->str);
+	out->time_ms = (int64_t)yb_le64_get((const uint8_t *)r->str + 8);
 	out->bytes = (const uint8_t *)r->str + 16;
 	out->len = r->len - 16;
 }
@@ -392,12 +385,6 @@ int yb_fraud_store_read_institution(yb_fraud_store *st, yb_fraud_institution *in
 
 /* --- writes ------------------------------------------------------------------------------ */
 
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 int yb_fraud_store_queue_pending(yb_fraud_store *st, const char *member_id, const char *claim_id,
 				 char side, const yb_fraud_pending *p)
 {
@@ -409,8 +396,8 @@ int yb_fraud_store_queue_pending(yb_fraud_store *st, const char *member_id, cons
 	st->scratch.len = 0;
 	if (yb_buf_reserve(&st->scratch, 16 + p->len) != 0)
 		return YB_ENOMEM;
-	put_u64(st->scratch.data, (uint64_t)p->offset);
-	put_u64(st->scratch.data + 8, (uint64_t)p->time_ms);
+	yb_le64_put(st->scratch.data, (uint64_t)p->offset);
+	yb_le64_put(st->scratch.data + 8, (uint64_t)p->time_ms);
 	memcpy(st->scratch.data + 16, p->bytes, p->len);
 	member_key(st, key, sizeof(key), member_id, ":fj");
 	snprintf(field, sizeof(field), "%c:%s", side, claim_id);
@@ -502,14 +489,14 @@ static int queue_day(yb_fraud_store *st, const yb_fraud_result *r)
 	int32_t kept = st->params.anomaly_baseline_days + 7;
 
 	institution_key(st, days, sizeof(days), r->visit.institution_id, ":days");
-	snprintf(suffix, sizeof(suffix), ":seen:%" PRId32, r->day);
+	snprintf(suffix, sizeof(suffix), ":seen:%" PRId32, r->visit.from_day);
 	institution_key(st, seen, sizeof(seen), r->visit.institution_id, suffix);
-	snprintf(day, sizeof(day), "%" PRId32, r->day);
+	snprintf(day, sizeof(day), "%" PRId32, r->visit.from_day);
 	snprintf(hash, sizeof(hash), "%" PRIu64,
 		 yb_fraud_hash(r->visit.claim_id, YB_FRAUD_HASH_SEED));
 	snprintf(ttl, sizeof(ttl), "%" PRId64, (int64_t)kept * DAY_S);
 	snprintf(ids, sizeof(ids), "%d", YB_FRAUD_DAY_IDS);
-	snprintf(oldest, sizeof(oldest), "%" PRId32, r->day - kept);
+	snprintf(oldest, sizeof(oldest), "%" PRId32, r->visit.from_day - kept);
 	args[0] = day;
 	args[1] = r->visit.claim_id;
 	args[2] = r->visit.rejected ? "1" : "0";

@@ -124,6 +124,8 @@ typedef struct fraud_svc {
 	size_t member_count, member_cap;
 	yb_strmap *member_index;
 	yb_strmap *joined; /* "<member>\x1f<claim_id>" of the batch's pairs: one pair per claim */
+	yb_strmap *claim_items; /* "<member>\x1f<claim_id>" → the batch's first claim of it */
+	yb_strmap *seen;        /* the groups and institutions a batch reads, each once */
 	char join_key[512];
 	const char **ids;
 	size_t id_count, id_cap;
@@ -401,6 +403,35 @@ static bool paired(fraud_svc *f, const char *member_id, const char *claim_id)
 	return yb_strmap_get(f->joined, f->join_key) != NULL;
 }
 
+/* Index the batch's claims by member and claim_id: the first message of each. */
+static int index_claims(fraud_svc *f, int n)
+{
+	yb_strmap_clear(f->claim_items, NULL);
+	for (int i = 0; i < n; i++) {
+		item *it = &f->items[i], **slot;
+		int created;
+
+		if (it->kind != CLAIM)
+			continue;
+		snprintf(f->join_key, sizeof(f->join_key), "%s\x1f%s", it->member_id, it->claim_id);
+		if ((slot = yb_strmap_put(f->claim_items, f->join_key, &created)) == NULL)
+			return YB_ENOMEM;
+		if (created)
+			*slot = it;
+	}
+	return YB_OK;
+}
+
+/* The batch's first claim message of the settlement item it, or NULL. */
+static item *claim_item(fraud_svc *f, const item *it)
+{
+	item **slot;
+
+	snprintf(f->join_key, sizeof(f->join_key), "%s\x1f%s", it->member_id, it->claim_id);
+	slot = yb_strmap_get(f->claim_items, f->join_key);
+	return slot != NULL ? *slot : NULL;
+}
+
 /*
  * Join: every claim with its settlement (in the batch or waiting in Redis), and every
  * reversal, into the batch's actions in settlement order; a claim_id pairs once (a claim
@@ -410,8 +441,10 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 {
 	f->action_count = 0;
 	yb_strmap_clear(f->joined, NULL);
+	if (index_claims(f, n) != YB_OK)
+		return YB_ENOMEM;
 	for (int i = 0; i < n; i++) {
-		item *it = &f->items[i];
+		item *it = &f->items[i], *c;
 		const yb_fraud_pending *p;
 		const yb_record *rec;
 		action *a;
@@ -426,15 +459,9 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 		}
 		a->settlement = &it->rec.as.settlement;
 		/* The claim: in this batch (its first message), else waiting in Redis. */
-		for (int k = 0; k < n && a->claim == NULL; k++) {
-			item *c = &f->items[k];
-
-			if (c->kind == CLAIM && !c->joined && c->member == it->member &&
-			    strcmp(c->claim_id, it->claim_id) == 0) {
-				c->joined = true;
-				set_claim(a, &c->rec.as.claim, c->msg->m.offset,
-					  c->msg->m.timestamp_ms);
-			}
+		if ((c = claim_item(f, it)) != NULL && !c->joined) {
+			c->joined = true;
+			set_claim(a, &c->rec.as.claim, c->msg->m.offset, c->msg->m.timestamp_ms);
 		}
 		if (a->claim == NULL &&
 		    (p = pending_of(&f->members[it->member], it->claim_id, 'c')) != NULL) {
@@ -546,15 +573,9 @@ static int institutions_pass(fraud_svc *f, yb_strmap *seen, bool read, char *err
 /* Read the institutions and groups the batch's claims need, in one round trip. */
 static int read_institutions(fraud_svc *f, char *errstr, size_t errlen)
 {
-	yb_strmap *seen = yb_strmap_new(1);
-	int rc = seen != NULL ? YB_OK : YB_ENOMEM;
+	int rc = institutions_pass(f, f->seen, false, errstr, errlen);
 
-	if (rc == YB_OK)
-		rc = institutions_pass(f, seen, false, errstr, errlen);
-	if (rc == YB_OK)
-		rc = institutions_pass(f, seen, true, errstr, errlen);
-	yb_strmap_destroy(seen, NULL);
-	return rc;
+	return rc == YB_OK ? institutions_pass(f, f->seen, true, errstr, errlen) : rc;
 }
 
 /* Judge the batch's claims in order, send the alerts, queue the writes. Returns replies. */
@@ -834,8 +855,11 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 	f->event_arena = malloc(EVENT_ARENA);
 	f->member_index = yb_strmap_new(sizeof(int));
 	f->joined = yb_strmap_new(1);
+	f->claim_items = yb_strmap_new(sizeof(item *));
+	f->seen = yb_strmap_new(1);
 	if (f->batch == NULL || f->items == NULL || f->actions == NULL || f->arena_memory == NULL ||
-	    f->event_arena == NULL || f->member_index == NULL || f->joined == NULL)
+	    f->event_arena == NULL || f->member_index == NULL || f->joined == NULL ||
+	    f->claim_items == NULL || f->seen == NULL)
 		return YB_ENOMEM;
 	yb_arena_init(&f->arena, f->arena_memory, ARENA_SIZE);
 	return YB_OK;
@@ -852,6 +876,8 @@ static void teardown(fraud_svc *f)
 	yb_fraud_state_destroy(f->state);
 	yb_strmap_destroy(f->member_index, NULL);
 	yb_strmap_destroy(f->joined, NULL);
+	yb_strmap_destroy(f->claim_items, NULL);
+	yb_strmap_destroy(f->seen, NULL);
 	free(f->batch);
 	free(f->items);
 	free(f->actions);
