@@ -29,6 +29,12 @@ static const yb_config_key pipeline_keys[] = {
     {"topic.fraud-alerts", YB_CONFIG_STRING, "fraud-alerts", 0, 0, "fraud alerts"},
     {"topic.dead-letters", YB_CONFIG_STRING, "dead-letters", 0, 0,
      "what could not be decoded or validated, with the reason and the original bytes"},
+    {"group.static", YB_CONFIG_INT, "1", 0, 1,
+     "1: the instance is a static member of its group (group.instance.id = instance.id), so "
+     "a restart after a crash takes its partitions back at once and the other instances "
+     "keep theirs; a stopped instance's partitions move after kafka.session.timeout.ms. "
+     "0: dynamic membership (partitions move at once on a clean stop, after the session "
+     "timeout on a crash)"},
     {"policies", YB_CONFIG_STRING, "policies", 0, 0, "the scheme policy directory"},
     {"log.level", YB_CONFIG_STRING, "info", 0, 0, "debug, info, warn or error"},
 };
@@ -61,6 +67,13 @@ int64_t yb_service_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *yb_service_static_instance(const yb_service *svc)
+{
+	return yb_config_int(svc->config, "group.static") != 0
+		   ? yb_props_get(svc->config, "instance.id")
+		   : NULL;
 }
 
 void yb_service_sleep_ms(int ms)

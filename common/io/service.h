@@ -47,6 +47,10 @@ void yb_service_publish(yb_service *svc, const yb_buf *metrics, bool healthy, co
 /* Stop the HTTP server and free; safe on a service that did not start. */
 void yb_service_stop(yb_service *svc);
 
+/* The instance's group.instance.id for yb_stream_new: its "instance.id" when "group.static"
+ * is 1, else NULL (dynamic membership). */
+const char *yb_service_static_instance(const yb_service *svc);
+
 /* Wall clock and monotonic milliseconds. */
 int64_t yb_service_wall_ms(void);
 int64_t yb_service_mono_ms(void);

@@ -76,14 +76,14 @@ static int conf_set(rd_kafka_conf_t *conf, const yb_props *props, const char *na
 
 	snprintf(key, sizeof(key), "%s%s", YB_KAFKA_PROP_PREFIX, name);
 	if (yb_props_get(props, key) != NULL && strcmp(name, "group.id") != 0 &&
-	    strcmp(name, "transactional.id") != 0)
+	    strcmp(name, "group.instance.id") != 0 && strcmp(name, "transactional.id") != 0)
 		return YB_OK; /* the user's value stands */
 	return rd_kafka_conf_set(conf, name, value, errstr, errlen) == RD_KAFKA_CONF_OK ? YB_OK
 											: YB_EINVAL;
 }
 
 static rd_kafka_t *new_consumer(yb_stream *s, const yb_props *props, const char *group_id,
-				char *errstr, size_t errlen)
+				const char *instance_id, char *errstr, size_t errlen)
 {
 	rd_kafka_conf_t *conf = NULL;
 	rd_kafka_t *rk;
@@ -91,6 +91,8 @@ static rd_kafka_t *new_consumer(yb_stream *s, const yb_props *props, const char 
 	if (yb_kafka_conf_new(&conf, props, errstr, errlen) != YB_OK)
 		return NULL;
 	if (conf_set(conf, props, "group.id", group_id, errstr, errlen) != YB_OK ||
+	    (instance_id != NULL &&
+	     conf_set(conf, props, "group.instance.id", instance_id, errstr, errlen) != YB_OK) ||
 	    conf_set(conf, props, "isolation.level", "read_committed", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "enable.auto.commit", "false", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "enable.auto.offset.store", "false", errstr, errlen) != YB_OK ||
@@ -143,8 +145,8 @@ static rd_kafka_t *new_producer(const yb_props *props, const char *transactional
 }
 
 int yb_stream_new(yb_stream **out, const yb_props *props, const char *group_id,
-		  const char *transactional_id, const char *const *topics, size_t n, char *errstr,
-		  size_t errlen)
+		  const char *instance_id, const char *transactional_id,
+		  const char *const *topics, size_t n, char *errstr, size_t errlen)
 {
 	yb_stream *s = calloc(1, sizeof(*s));
 	rd_kafka_topic_partition_list_t *list;
@@ -153,7 +155,7 @@ int yb_stream_new(yb_stream **out, const yb_props *props, const char *group_id,
 	*out = NULL;
 	if (s == NULL)
 		return YB_ENOMEM;
-	s->consumer = new_consumer(s, props, group_id, errstr, errlen);
+	s->consumer = new_consumer(s, props, group_id, instance_id, errstr, errlen);
 	if (s->consumer == NULL) {
 		free(s);
 		return YB_EINVAL;

@@ -41,10 +41,16 @@ typedef struct yb_stream_message {
  * producing transactionally as transactional_id (NULL: not transactional; offsets are then
  * committed by the consumer after the outputs are delivered: at least once). "kafka.*"
  * props go to both clients. Returns YB_OK, or YB_EINVAL / YB_EIO with errstr.
+ *
+ * instance_id, when not NULL, makes the consumer a static member of the group (KIP-345,
+ * group.instance.id): a restarted instance (after a crash, kill -9, a deploy) takes its
+ * partitions back at once instead of after session.timeout.ms, and the other members keep
+ * theirs, no rebalance. The price: a static member that stops and does not come back keeps
+ * its partitions until the session times out (the broker never hears it leave).
  */
 int yb_stream_new(yb_stream **out, const yb_props *props, const char *group_id,
-		  const char *transactional_id, const char *const *topics, size_t n, char *errstr,
-		  size_t errlen);
+		  const char *instance_id, const char *transactional_id,
+		  const char *const *topics, size_t n, char *errstr, size_t errlen);
 
 /* Leave the group and free; an open transaction is aborted. NULL is allowed. */
 void yb_stream_destroy(yb_stream *s);

@@ -815,7 +815,8 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 		return rc;
 	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
 		 yb_props_get(cfg, "instance.id"));
-	rc = yb_stream_new(&a->stream, cfg, yb_props_get(cfg, "group"), txn_id, topics, 1, errstr,
+	rc = yb_stream_new(&a->stream, cfg, yb_props_get(cfg, "group"),
+			   yb_service_static_instance(&a->svc), txn_id, topics, 1, errstr,
 			   errlen);
 	if (rc != YB_OK)
 		return rc;

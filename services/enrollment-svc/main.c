@@ -156,7 +156,8 @@ int main(int argc, char **argv)
 		const char *topics[] = {yb_props_get(cfg, "topic.enrollments"),
 					yb_props_get(cfg, "topic.payments")};
 
-		if (yb_stream_new(&stream, cfg, yb_props_get(cfg, "group"), txn_id, topics, 2,
+		if (yb_stream_new(&stream, cfg, yb_props_get(cfg, "group"),
+				  yb_service_static_instance(&svc), txn_id, topics, 2,
 				  errstr, sizeof(errstr)) != YB_OK) {
 			YB_LOG(YB_LOG_ERROR, "start_failed", "{s:s}", "err", errstr);
 			goto out;

@@ -844,7 +844,8 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 	}
 	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
 		 yb_props_get(cfg, "instance.id"));
-	rc = yb_stream_new(&f->stream, cfg, yb_props_get(cfg, "group"), txn_id, topics, 2, errstr,
+	rc = yb_stream_new(&f->stream, cfg, yb_props_get(cfg, "group"),
+			   yb_service_static_instance(&f->svc), txn_id, topics, 2, errstr,
 			   errlen);
 	if (rc != YB_OK)
 		return rc;

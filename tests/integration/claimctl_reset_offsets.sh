@@ -59,7 +59,7 @@ echo "ok: --execute moved the group to $(committed)"
 kcat -b "$brokers" -G "$group" -q "$topic" >/dev/null 2>&1 &
 member=$!
 trap 'kill $member 2>/dev/null || true' EXIT
-for _ in $(seq 1 60); do
+for _ in $(seq 1 240); do
     "$claimctl" lag -b "$brokers" -G "$group" --json | jq -e '.groups[0].members > 0' >/dev/null && break
     sleep 0.5
 done

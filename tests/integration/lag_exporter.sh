@@ -26,7 +26,7 @@ groups_tool --reset-offsets --group "$group" --topic "$topic" --to-offset 10 --e
     -X group="$group" -X poll.interval.ms=500 2>"$work/exporter.log" &
 exporter=$!
 port=
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do
     port=$(grep -o '"port":[0-9]*' "$work/exporter.log" | cut -d: -f2 || true)
     [ -n "$port" ] && curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
     sleep 0.2

@@ -57,14 +57,14 @@ port=$(http_port fraud-3)
 wait_settled "$expected" 300
 check_exactly_once
 # fraud-svc is done when its group has committed every partition of both topics to its end.
-for _ in $(seq 1 600); do
+fraud_caught_up() {
+    local behind
     behind=$("$claimctl" lag -b "$brokers" --group "$run-fraud" --json 2>/dev/null |
         jq --argjson n $((2 * partitions)) '[.groups[].partitions[]] | if length < $n then 1 else (map(.lag) | add) end' ||
         echo 1)
-    [ "$behind" = 0 ] && break
-    sleep 0.5
-done
-[ "$behind" = 0 ] || fail "fraud-svc has not consumed every partition of claims and settlements"
+    [ "$behind" = 0 ]
+}
+wait_until 300 "fraud-svc's group to commit every partition of claims and settlements to its end" fraud_caught_up
 consume fraud-alerts | LC_ALL=C sort >"$work/alerts.jsonl"
 
 total=$(wc -l <"$work/alerts.jsonl")

@@ -21,6 +21,22 @@ fail() {
 }
 rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 
+# wait_until SECONDS WHAT COMMAND [ARGS...]: run COMMAND every 0.2 s until it succeeds; fail
+# naming WHAT after SECONDS. Prints how long the wait took. A deadline is a limit, never a
+# result: the condition decides.
+wait_until() {
+    local seconds=$1 what=$2 started=$SECONDS
+    shift 2
+    until "$@"; do
+        [ $((SECONDS - started)) -lt "$seconds" ] || fail "waited ${seconds}s for $what"
+        sleep 0.2
+    done
+    echo "waited $((SECONDS - started))s for $what"
+}
+
+# now_ms: the wall clock in milliseconds.
+now_ms() { date +%s%3N; }
+
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -65,15 +81,15 @@ start() {
     last_pid=$!
 }
 
-# The port a service's log says it serves HTTP on.
+# The port a service's log says it serves HTTP on (waits up to 60 s for it to start).
 http_port() {
-    local log=$1 port=""
-    for _ in $(seq 1 100); do
+    local log=$1 port="" started=$SECONDS
+    while [ $((SECONDS - started)) -lt 60 ]; do
         port=$(grep -o '"http_port":[0-9]*' "$work/$log.log" 2>/dev/null | tail -n 1 | cut -d: -f2)
         [ -n "$port" ] && { echo "$port"; return; }
         sleep 0.1
     done
-    fail "$log did not start"
+    fail "$log did not start within 60s"
 }
 
 # A counter from a service's /metrics.
@@ -90,10 +106,10 @@ consume() { "$claimctl" consume -b "$brokers" --topic "$run.$1" --from-beginning
 
 # wait_settled N SECONDS: until the settlements topic holds N records.
 wait_settled() {
-    local want=$1 seconds=$2 have=0
-    for _ in $(seq 1 $((seconds * 2))); do
+    local want=$1 seconds=$2 have=0 started=$SECONDS
+    while [ $((SECONDS - started)) -lt "$seconds" ]; do
         have=$(consume settlements | wc -l)
-        [ "$have" -ge "$want" ] && return 0
+        [ "$have" -ge "$want" ] && { echo "waited $((SECONDS - started))s for $want settlements"; return 0; }
         sleep 0.5
     done
     fail "$have of $want settlements after ${seconds}s"

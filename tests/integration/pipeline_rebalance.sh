@@ -3,7 +3,8 @@
 # over 50,000 claims: a second instance joins mid-stream (a rebalance hands it half the
 # partitions) and the first leaves (another rebalance); then one settlement per claim,
 # identical to claimctl adjudicate, and the accumulators in Redis equal to the offline
-# ledger's.
+# ledger's. The instances are static members (group.static=1): one that stops hands its
+# partitions over when its session times out, here 6 s (kafka.session.timeout.ms).
 #
 #   tests/integration/pipeline_rebalance.sh BIN_DIR POLICIES_DIR
 . "$(dirname "$0")/pipeline_lib.sh"
@@ -19,7 +20,8 @@ split -n l/3 -d "$work/claims.jsonl" "$work/part"
 expected=$(wc -l <"$work/offline.jsonl")
 
 write_props enroll
-write_props adjudicate "batch.max=500" "log.level=${YB_TEST_LOG_LEVEL:-info}"
+write_props adjudicate "batch.max=500" "log.level=${YB_TEST_LOG_LEVEL:-info}" \
+    "kafka.session.timeout.ms=6000"
 start enrollment-svc enroll enrollment
 start adjudicator adjudicate adjudicator-a -X instance.id=a
 pid_a=$last_pid
@@ -29,16 +31,11 @@ produce claims "$work/part00"
 # A second instance joins: the group rebalances, each gets three partitions.
 start adjudicator adjudicate adjudicator-b -X instance.id=b
 port_b=$(http_port adjudicator-b)
-for _ in $(seq 1 300); do
-    grep -q '"partitions_assigned","count":3' "$work/adjudicator-b.log" && break
-    sleep 0.1
-done
-grep -q '"partitions_assigned","count":3' "$work/adjudicator-b.log" || fail "instance b was never given partitions"
+wait_until 120 "instance b to be given three partitions" \
+    grep -q '"partitions_assigned","count":3' "$work/adjudicator-b.log"
 produce claims "$work/part01"
-for _ in $(seq 1 600); do
-    [ "$(metric "$port_b" yb_consumed_total || echo 0)" -gt 0 ] && break
-    sleep 0.05
-done
+consumed_some() { [ "$(metric "$port_b" yb_consumed_total || echo 0)" -gt 0 ]; }
+wait_until 120 "instance b to consume claims" consumed_some
 a=$(metric "$port_a" yb_consumed_total)
 b=$(metric "$port_b" yb_consumed_total)
 [ "${b:-0}" -gt 0 ] && [ "${a:-0}" -gt 0 ] || fail "both instances were to consume: a $a, b $b"

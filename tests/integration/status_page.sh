@@ -28,7 +28,7 @@ yb_kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --boots
     -X group="$group" -X poll.interval.ms=300 2>"$work/exporter.log" &
 exporter=$!
 port=
-for _ in $(seq 1 50); do
+for _ in $(seq 1 200); do
     port=$(grep -o '"port":[0-9]*' "$work/exporter.log" | cut -d: -f2 || true)
     [ -n "$port" ] && [ "$(curl -sf "http://127.0.0.1:$port/api/history" | jq '.samples | length')" -ge 3 ] 2>/dev/null && break
     sleep 0.3
