@@ -496,13 +496,16 @@ int yb_avro_new(yb_avro **out, char *errstr, size_t errlen)
 	avro = calloc(1, sizeof(*avro));
 	if (avro == NULL)
 		return YB_ENOMEM;
-	schemas = yb_schemas_all(&count);
-	for (size_t i = 0; i < count; i++) {
-		int err = yb_avro_add_writer(avro, schemas[i].json, errstr, errlen);
+	for (int pass = 0; pass < 2; pass++) {
+		/* The current schemas, then the earlier versions messages may still carry. */
+		schemas = pass == 0 ? yb_schemas_all(&count) : yb_schemas_previous(&count);
+		for (size_t i = 0; i < count; i++) {
+			int err = yb_avro_add_writer(avro, schemas[i].json, errstr, errlen);
 
-		if (err != YB_OK) {
-			yb_avro_destroy(avro);
-			return err;
+			if (err != YB_OK) {
+				yb_avro_destroy(avro);
+				return err;
+			}
 		}
 	}
 	*out = avro;
@@ -602,8 +605,8 @@ static int read_int(rd *r, int32_t *out)
 	return YB_OK;
 }
 
-/* A byte length, checked against what remains and against the string limit. */
-static int read_length(rd *r, size_t *len)
+/* A byte length, checked against what remains and against limit (a string's or bytes'). */
+static int read_length_within(rd *r, size_t *len, int64_t limit)
 {
 	int64_t v = 0;
 	int err = read_long(r, &v);
@@ -612,13 +615,18 @@ static int read_length(rd *r, size_t *len)
 		return err;
 	if (v < 0)
 		return fail(r, "negative length %" PRId64, v);
-	if (v > YB_RECORD_MAX_STRING)
-		return fail(r, "%" PRId64 " bytes, over the limit of %d", v, YB_RECORD_MAX_STRING);
+	if (v > limit)
+		return fail(r, "%" PRId64 " bytes, over the limit of %" PRId64, v, limit);
 	if ((uint64_t)v > (uint64_t)(r->end - r->p))
 		return fail(r, "truncated: %" PRId64 " bytes announced, %td left", v,
 			    r->end - r->p);
 	*len = (size_t)v;
 	return YB_OK;
+}
+
+static int read_length(rd *r, size_t *len)
+{
+	return read_length_within(r, len, YB_RECORD_MAX_STRING);
 }
 
 static int skip_bytes(rd *r, size_t n)
@@ -634,7 +642,7 @@ static int read_text(rd *r, int text, const char **out, size_t *out_len)
 {
 	size_t len = 0;
 	char *copy;
-	int err = read_length(r, &len);
+	int err = read_length_within(r, &len, text ? YB_RECORD_MAX_STRING : YB_RECORD_MAX_BYTES);
 
 	if (err != YB_OK)
 		return err;
@@ -724,7 +732,8 @@ static int skip_value(rd *r, const wnode *w, int depth)
 		return skip_bytes(r, w->n);
 	case W_BYTES:
 	case W_STRING:
-		err = read_length(r, &len);
+		err = read_length_within(
+		    r, &len, w->kind == W_BYTES ? YB_RECORD_MAX_BYTES : YB_RECORD_MAX_STRING);
 		return err != YB_OK ? err : skip_bytes(r, len);
 	case W_RECORD:
 		for (size_t i = 0; i < w->n; i++) {
@@ -1064,14 +1073,22 @@ static void put_long(wr *w, int64_t v)
 	put(w, bytes, n);
 }
 
-static void put_text(wr *w, const char *s, size_t len)
+static void put_text_within(wr *w, const char *s, size_t len, size_t limit)
 {
-	if (len > YB_RECORD_MAX_STRING) {
-		wfail(w, "longer than the string limit");
+	if (len > limit) {
+		char problem[96];
+
+		snprintf(problem, sizeof(problem), "%zu bytes, over the limit of %zu", len, limit);
+		wfail(w, problem);
 		return;
 	}
 	put_long(w, (int64_t)len);
 	put(w, s, len);
+}
+
+static void put_text(wr *w, const char *s, size_t len)
+{
+	put_text_within(w, s, len, YB_RECORD_MAX_STRING);
 }
 
 static void write_record(wr *w, const yb_record_desc *desc, const char *base);
@@ -1095,7 +1112,8 @@ static void write_value(wr *w, const yb_field_desc *f, const char *base)
 		break;
 	}
 	case YB_FIELD_BYTES:
-		put_text(w, *(const char *const *)(const void *)at, count);
+		put_text_within(w, *(const char *const *)(const void *)at, count,
+				YB_RECORD_MAX_BYTES);
 		break;
 	case YB_FIELD_BOOL: {
 		uint8_t b = *(const bool *)(const void *)at ? 1 : 0;

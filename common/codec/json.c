@@ -135,13 +135,13 @@ static long base64_decode(const char *text, size_t len, yb_arena *arena, const u
 static int decode_record(jctx *c, const json_t *object, const yb_record_desc *desc, char *base,
 			 int depth);
 
-static int copy_string(jctx *c, const json_t *v, const char **out)
+static int copy_string_within(jctx *c, const json_t *v, const char **out, size_t limit)
 {
 	size_t len = json_string_length(v);
 	char *copy;
 
-	if (len > YB_RECORD_MAX_STRING)
-		return fail(c, "%zu bytes, over the limit of %d", len, YB_RECORD_MAX_STRING);
+	if (len > limit)
+		return fail(c, "%zu bytes, over the limit of %zu", len, limit);
 	if (memchr(json_string_value(v), '\0', len) != NULL)
 		return fail(c, "contains NUL");
 	copy = yb_arena_alloc(c->arena, len + 1);
@@ -150,6 +150,11 @@ static int copy_string(jctx *c, const json_t *v, const char **out)
 	memcpy(copy, json_string_value(v), len + 1);
 	*out = copy;
 	return YB_OK;
+}
+
+static int copy_string(jctx *c, const json_t *v, const char **out)
+{
+	return copy_string_within(c, v, out, YB_RECORD_MAX_STRING);
 }
 
 static int integer_in(jctx *c, const json_t *v, int64_t min, int64_t max, const char *what,
@@ -249,7 +254,7 @@ static int decode_value(jctx *c, const json_t *v, const yb_field_desc *f, char *
 		/* Text in the field itself; base64 under "<name>_base64" (decode_record). */
 		if (!json_is_string(v))
 			return fail(c, "must be a string, not %s", json_type_name(v));
-		err = copy_string(c, v, (const char **)(void *)at);
+		err = copy_string_within(c, v, (const char **)(void *)at, YB_RECORD_MAX_BYTES);
 		if (err == YB_OK)
 			*(uint32_t *)(void *)(base + f->count_offset) =
 			    (uint32_t)json_string_length(v);
@@ -343,6 +348,9 @@ static int decode_record(jctx *c, const json_t *object, const yb_record_desc *de
 
 				if (!json_is_string(encoded))
 					err = fail(c, "%s must be a string", alt);
+				else if (json_string_length(encoded) / 4 * 3 > YB_RECORD_MAX_BYTES)
+					err = fail(c, "%s: over the limit of %d bytes", alt,
+						   YB_RECORD_MAX_BYTES);
 				else if ((n = base64_decode(
 					      json_string_value(encoded),
 					      json_string_length(encoded), c->arena,

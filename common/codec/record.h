@@ -23,10 +23,13 @@
 #include "yb_records.h"
 
 /* The limits a decoder holds every record to, whatever the input claims. */
-#define YB_RECORD_MAX_STRING (64 * 1024) /* bytes in one string or bytes field */
-#define YB_RECORD_MAX_ITEMS  100000      /* elements in one array or map */
-#define YB_RECORD_MAX_DEPTH  8           /* nesting of records and unions */
-#define YB_RECORD_MAX_MAP    256         /* entries in one map (keys must differ) */
+#define YB_RECORD_MAX_STRING (64 * 1024) /* bytes in one string */
+/* Bytes in one bytes field: a dead letter keeps whole input messages up to the broker's
+ * limit (1 MB by default, more where message.max.bytes allows). */
+#define YB_RECORD_MAX_BYTES  (16 * 1024 * 1024)
+#define YB_RECORD_MAX_ITEMS  100000 /* elements in one array or map */
+#define YB_RECORD_MAX_DEPTH  8      /* nesting of records and unions */
+#define YB_RECORD_MAX_MAP    256    /* entries in one map (keys must differ) */
 /* The largest amount of money one field may hold: 10^13 fen = 100 billion yuan, so that sums
  * of millions of amounts stay far inside int64. */
 #define YB_RECORD_MAX_FEN    INT64_C(10000000000000)

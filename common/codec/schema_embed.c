@@ -4,7 +4,11 @@
  *   yb_records.h       one C struct per record (record_gen.c);
  *   yb_record_table.c  the field descriptors the codecs walk (codec/record.h).
  *
- *   yb_schema_embed OUTDIR SCHEMA.avsc...
+ *   yb_schema_embed OUTDIR SCHEMA.avsc... [--previous OLD.avsc...]
+ *
+ * The --previous schemas are earlier versions of the records (schemas/previous/): they are
+ * compiled in as writers only, so messages already on the topics stay readable after a
+ * schema gains a field. Their file names are <record>-<fingerprint>.avsc.
  *
  * It also holds the schemas to the contract's conventions, failing the build otherwise:
  * a top-level record, a "doc" on every field, money fields (*_fen) of type long, and no two
@@ -126,6 +130,66 @@ static FILE *open_output(const char *dir, const char *file, char *path, size_t l
 	return out;
 }
 
+/*
+ * The earlier versions: yb_schema_previous_table, each with its canonical form and a
+ * fingerprint that must differ from every current one (and match its file name).
+ */
+static int write_previous(FILE *out, char **paths, int n, const uint64_t *current, int current_n)
+{
+	int problems = 0;
+
+	fputs("\nconst yb_schema_info yb_schema_previous_table[] = {\n", out);
+	for (int i = 0; i < n; i++) {
+		json_error_t error;
+		json_t *schema = json_load_file(paths[i], 0, &error);
+		char *text = NULL, *canonical = NULL, errstr[256], name[128], expected[160];
+		const char *full;
+		uint64_t fingerprint;
+
+		if (schema == NULL ||
+		    yb_avro_canonical_form(&canonical, schema, errstr, sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "%s: %s\n", paths[i], schema == NULL ? error.text : errstr);
+			json_decref(schema);
+			problems++;
+			continue;
+		}
+		fingerprint = yb_avro_crc64(canonical, strlen(canonical));
+		base_name(paths[i], name, sizeof(name));
+		for (int j = 0; j < current_n; j++) {
+			if (current[j] == fingerprint) {
+				fprintf(stderr, "%s: the same as a current schema\n", paths[i]);
+				problems++;
+			}
+		}
+		/* "settlement-2ee677eee7b25673": the record's name, then its fingerprint. */
+		snprintf(expected, sizeof(expected), "-%016" PRIx64, fingerprint);
+		if (strlen(name) <= strlen(expected) ||
+		    strcmp(name + strlen(name) - strlen(expected), expected) != 0) {
+			fprintf(stderr, "%s: name it <record>%s.avsc\n", paths[i], expected);
+			problems++;
+		} else {
+			name[strlen(name) - strlen(expected)] = '\0';
+		}
+		full = canonical + strlen("{\"name\":\"");
+		text = json_dumps(schema, JSON_INDENT(0) | JSON_PRESERVE_ORDER | JSON_COMPACT);
+		fprintf(out,
+			"\t{\n\t\t.name = \"%s\",\n\t\t.full_name = \"%.*s\",\n\t\t.json = ", name,
+			(int)strcspn(full, "\""), full);
+		write_literal(out, text);
+		fputs(",\n\t\t.canonical = ", out);
+		write_literal(out, canonical);
+		fprintf(out, ",\n\t\t.fingerprint = UINT64_C(0x%016" PRIx64 "),\n\t},\n",
+			fingerprint);
+		free(text);
+		free(canonical);
+		json_decref(schema);
+	}
+	/* A C array may not be empty: a terminating entry that no lookup returns. */
+	fprintf(out, "\t{.name = NULL},\n};\n\nconst size_t yb_schema_previous_table_len = %d;\n",
+		n);
+	return problems;
+}
+
 int main(int argc, char **argv)
 {
 	const char *sorted[MAX_SCHEMAS];
@@ -133,7 +197,7 @@ int main(int argc, char **argv)
 	char names[MAX_SCHEMAS][128];
 	const char *name_ptrs[MAX_SCHEMAS];
 	uint64_t fingerprints[MAX_SCHEMAS] = {0};
-	int count = argc - 2, problems = 0, loaded = 0;
+	int count = argc - 2, problems = 0, loaded = 0, previous = argc;
 	char table_path[1024], header_path[1024], records_path[1024];
 	FILE *out, *header, *records;
 
@@ -141,6 +205,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s OUTDIR SCHEMA.avsc... (at most %d)\n", argv[0],
 			MAX_SCHEMAS);
 		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--previous") == 0) {
+			previous = i + 1;
+			count = i - 2;
+			break;
+		}
 	}
 	for (int i = 0; i < count; i++)
 		sorted[i] = argv[i + 2];
@@ -205,6 +276,7 @@ int main(int argc, char **argv)
 		schemas[loaded++] = schema;
 	}
 	fprintf(out, "};\n\nconst size_t yb_schema_table_len = %d;\n", loaded);
+	problems += write_previous(out, argv + previous, argc - previous, fingerprints, loaded);
 	problems += yb_record_gen(header, records, schemas, name_ptrs, sorted, loaded);
 	for (int i = 0; i < loaded; i++)
 		json_decref(schemas[i]);

@@ -6,11 +6,19 @@
 /* Defined in the generated yb_schema_table.c. */
 extern const yb_schema_info yb_schema_table[];
 extern const size_t yb_schema_table_len;
+extern const yb_schema_info yb_schema_previous_table[];
+extern const size_t yb_schema_previous_table_len;
 
 const yb_schema_info *yb_schemas_all(size_t *count)
 {
 	*count = yb_schema_table_len;
 	return yb_schema_table;
+}
+
+const yb_schema_info *yb_schemas_previous(size_t *count)
+{
+	*count = yb_schema_previous_table_len;
+	return yb_schema_previous_table;
 }
 
 const yb_schema_info *yb_schema_by_name(const char *name)

@@ -23,6 +23,10 @@ typedef struct yb_schema_info {
 /* Every compiled-in schema, sorted by name; *count set to their number. */
 const yb_schema_info *yb_schemas_all(size_t *count);
 
+/* Earlier versions of the records (schemas/previous/), readable as writers only, so that
+ * messages already on the topics stay readable after a schema gains a field. */
+const yb_schema_info *yb_schemas_previous(size_t *count);
+
 /* The schema of a record type ("claim"), or NULL. */
 const yb_schema_info *yb_schema_by_name(const char *name);
 

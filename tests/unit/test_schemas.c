@@ -85,15 +85,17 @@ static void product_schemas_have_their_pinned_fingerprints(void **state)
 		uint64_t fingerprint;
 	} pinned[] = {
 	    {"claim", "yibao.claims.Claim", UINT64_C(0x99f380e5ce5a0ff2)},
-	    {"dead_letter", "yibao.claims.DeadLetter", UINT64_C(0xd0fb34bcdd18fd64)},
+	    /* Was d0fb34bcdd18fd64 before payload_length and payload_sha256. */
+	    {"dead_letter", "yibao.claims.DeadLetter", UINT64_C(0x8dddbf15a94105cb)},
 	    {"enrollment", "yibao.claims.Enrollment", UINT64_C(0x41cad22edc7c881b)},
 	    {"fraud_alert", "yibao.claims.FraudAlert", UINT64_C(0x696b3d28a3fc6e7e)},
 	    {"institution", "yibao.claims.Institution", UINT64_C(0xfc549587d18d27b8)},
 	    {"payment", "yibao.claims.Payment", UINT64_C(0x9cdbc51c6ab0da3c)},
 	    /* Was 99d4773bc22af093 before member_id was added; test_codec still reads it. */
 	    {"reversal", "yibao.claims.Reversal", UINT64_C(0x8b945eb9a2b7f87d)},
-	    /* Was 94a3bbbd30d601e6 before trace entries named their policy_key. */
-	    {"settlement", "yibao.claims.Settlement", UINT64_C(0x2ee677eee7b25673)},
+	    /* Was 94a3bbbd30d601e6 before trace entries named their policy_key, then
+	     * 2ee677eee7b25673 before judged_on. */
+	    {"settlement", "yibao.claims.Settlement", UINT64_C(0x19c2f80ac510842f)},
 	};
 	size_t count;
 	const yb_schema_info *all = yb_schemas_all(&count);
@@ -116,6 +118,35 @@ static void product_schemas_have_their_pinned_fingerprints(void **state)
 	}
 	assert_null(yb_schema_by_name("no_such_record"));
 	assert_null(yb_schema_by_fingerprint(0));
+}
+
+static void earlier_versions_are_compiled_in_with_their_fingerprints(void **state)
+{
+	/* From SchemaNormalization.parsingFingerprint64 over schemas/previous/ (*.avsc). */
+	static const struct {
+		const char *name;
+		uint64_t fingerprint;
+	} pinned[] = {
+	    {"dead_letter", UINT64_C(0xd0fb34bcdd18fd64)},
+	    {"reversal", UINT64_C(0x99d4773bc22af093)},
+	    {"settlement", UINT64_C(0x2ee677eee7b25673)},
+	    {"settlement", UINT64_C(0x94a3bbbd30d601e6)},
+	};
+	size_t count;
+	const yb_schema_info *previous = yb_schemas_previous(&count);
+
+	(void)state;
+	assert_int_equal(count, sizeof(pinned) / sizeof(pinned[0]));
+	for (size_t i = 0; i < count; i++) {
+		char *canonical = canonical_of(previous[i].json);
+
+		assert_string_equal(previous[i].name, pinned[i].name);
+		assert_true(previous[i].fingerprint == pinned[i].fingerprint);
+		assert_string_equal(canonical, previous[i].canonical);
+		/* Writers only: a look-up of the current schemas never returns them. */
+		assert_null(yb_schema_by_fingerprint(previous[i].fingerprint));
+		free(canonical);
+	}
 }
 
 static void avro_c_accepts_every_schema(void **state)
@@ -194,6 +225,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(canonical_form_and_fingerprint_match_avro_java),
 	    cmocka_unit_test(product_schemas_have_their_pinned_fingerprints),
+	    cmocka_unit_test(earlier_versions_are_compiled_in_with_their_fingerprints),
 	    cmocka_unit_test(avro_c_accepts_every_schema),
 	    cmocka_unit_test(malformed_schemas_are_refused_with_a_reason),
 	    cmocka_unit_test(deep_nesting_is_refused_not_recursed_into),
