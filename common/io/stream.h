@@ -49,8 +49,8 @@ typedef struct yb_stream_message {
  * its partitions until the session times out (the broker never hears it leave).
  */
 int yb_stream_new(yb_stream **out, const yb_props *props, const char *group_id,
-		  const char *instance_id, const char *transactional_id,
-		  const char *const *topics, size_t n, char *errstr, size_t errlen);
+		  const char *instance_id, const char *transactional_id, const char *const *topics,
+		  size_t n, char *errstr, size_t errlen);
 
 /* Leave the group and free; an open transaction is aborted. NULL is allowed. */
 void yb_stream_destroy(yb_stream *s);

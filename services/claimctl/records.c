@@ -26,6 +26,7 @@
 #include "claimctl.h"
 #include "codec/avro.h"
 #include "codec/json.h"
+#include "io/dead_letter.h"
 #include "io/consumer.h"
 #include "io/producer.h"
 #include "rules/date.h"
@@ -659,23 +660,22 @@ static void consume_usage(FILE *out)
 		"Without --max or --end it runs until interrupted (Ctrl-C).\n");
 }
 
-/* A dead_letter record for a message that could not be decoded. */
+/* A dead_letter record for a message that could not be decoded (kept whole: stdout has no
+ * broker's limit). */
 static int print_dead_letter(const yb_message *m, const char *error)
 {
 	yb_record record;
+	yb_dead_letter_text text;
 	char source[512];
-	yb_dead_letter *d = &record.as.dead_letter;
 
 	memset(&record, 0, sizeof(record));
 	record.type = YB_RECORD_DEAD_LETTER;
 	snprintf(source, sizeof(source), "%s/%d/%" PRId64, m->topic, (int)m->partition, m->offset);
-	d->source = source;
-	d->error = error;
-	d->payload = m->value != NULL ? m->value : (const uint8_t *)"";
-	d->payload_len = (uint32_t)m->len;
+	yb_dead_letter_fill(&record.as.dead_letter, &text, source, error, m->value, m->len,
+			    SIZE_MAX);
 	if (m->timestamp_ms >= YB_INSTANT_MIN && m->timestamp_ms <= YB_INSTANT_MAX) {
-		d->has_failed_at = true;
-		d->failed_at = m->timestamp_ms;
+		record.as.dead_letter.has_failed_at = true;
+		record.as.dead_letter.failed_at = m->timestamp_ms;
 	}
 	return yb_json_write_line(&record, NULL, stdout);
 }
