@@ -9,29 +9,45 @@
 #include "io/log.h"
 #include "rules/error.h"
 
-#define YEAR_FORMAT 1 /* first byte of a stored yb_year_acc */
+#define YEAR_FORMAT  2  /* first byte of stored year accumulators: packed (rules/member.h) */
+#define EVENT_HEADER 13 /* rank, partition, offset before an event's Avro bytes */
 
 /*
- * KEYS: claims hash, accumulators hash. ARGV: claim_id, "c" (claim) or "r" (reversal),
- * expected version, packed claim state, year field, year accumulators ("" when the member
- * has none for that year: nothing is written), personal account.
- * Returns 0 applied, 1 already recorded, 2 the member moved (read again).
- * Byte 2 of a packed claim state is 1 once the claim is reversed (ledger.h).
+ * KEYS: claims hash, accumulators hash, keep-until set. ARGV: claim_id, "c" (claim) or "r"
+ * (reversal), expected version, packed claim state, year field, year accumulators ("" when
+ * the member has none for that year: nothing is written), personal account, watermark,
+ * purge day (records kept until before it are dropped), first year kept, keep_until.
+ * Returns {0, dropped claim_ids...} applied, {1} already recorded, {2} the member moved
+ * (read again). Byte 2 of a packed claim state is 1 once the claim is reversed (ledger.h).
  */
 static const char apply_source[] =
     "if ARGV[2] == 'c' then\n"
-    "  if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 1 end\n"
+    "  if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return {1} end\n"
     "else\n"
     "  local rec = redis.call('HGET', KEYS[1], ARGV[1])\n"
-    "  if not rec then return 2 end\n"
-    "  if string.byte(rec, 2) == 1 then return 1 end\n"
+    "  if not rec then return {2} end\n"
+    "  if string.byte(rec, 2) == 1 then return {1} end\n"
     "end\n"
     "local v = tonumber(redis.call('HGET', KEYS[2], 'v') or '0')\n"
-    "if v ~= tonumber(ARGV[3]) then return 2 end\n"
+    "if v ~= tonumber(ARGV[3]) then return {2} end\n"
     "redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])\n"
+    "if ARGV[2] == 'c' then redis.call('ZADD', KEYS[3], ARGV[11], ARGV[1]) end\n"
     "if ARGV[6] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end\n"
-    "redis.call('HSET', KEYS[2], 'pa', ARGV[7], 'v', v + 1)\n"
-    "return 0\n";
+    "redis.call('HSET', KEYS[2], 'pa', ARGV[7], 'v', v + 1, 'w', ARGV[8])\n"
+    "local out = {0}\n"
+    "local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9])\n"
+    "for _, id in ipairs(gone) do\n"
+    "  redis.call('HDEL', KEYS[1], id)\n"
+    "  out[#out + 1] = id\n"
+    "end\n"
+    "if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9]) end\n"
+    "local first = tonumber(ARGV[10])\n"
+    "for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do\n"
+    "  if string.sub(f, 1, 1) == 'y' and tonumber(string.sub(f, 2)) < first then\n"
+    "    redis.call('HDEL', KEYS[2], f)\n"
+    "  end\n"
+    "end\n"
+    "return out\n";
 
 struct yb_member_store {
 	yb_redis *redis;
@@ -50,6 +66,9 @@ struct yb_member_store {
 	const uint8_t **claims;
 	size_t *claim_lens;
 	size_t claims_cap, claim_lens_cap;
+	/* claim_ids the applies dropped, NUL-separated, for queue_release */
+	yb_buf dropped;
+	size_t dropped_count;
 	yb_buf scratch;
 	yb_buf year_blob;
 };
@@ -79,6 +98,7 @@ void yb_member_store_destroy(yb_member_store *st)
 	free(st->years);
 	free(st->claims);
 	free(st->claim_lens);
+	yb_buf_free(&st->dropped);
 	yb_buf_free(&st->scratch);
 	yb_buf_free(&st->year_blob);
 	free(st);
@@ -104,19 +124,52 @@ static void member_key(const yb_member_store *st, char *buf, size_t size, const 
 	snprintf(buf, size, "%s{m:%s}%s", st->prefix, member_id, suffix);
 }
 
+/* The registry key of a claim_id: <prefix>{c:<claim_id>}. */
+static void claim_key(const yb_member_store *st, char *buf, size_t size, const char *claim_id)
+{
+	snprintf(buf, size, "%s{c:%s}", st->prefix, claim_id);
+}
+
+static void put_be(uint8_t *p, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint64_t get_be(const uint8_t *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
 int yb_member_store_queue_event(yb_member_store *st, const char *member_id, int64_t time_ms,
-				int rank, const void *bytes, size_t len)
+				int rank, int32_t partition, int64_t offset, const void *bytes,
+				size_t len)
 {
 	char key[320], score[32];
-	const char *argv[] = {"ZADD", key, score, bytes};
+	const char *argv[4];
 	size_t lens[4];
 
 	member_key(st, key, sizeof(key), member_id, ":ev");
 	snprintf(score, sizeof(score), "%" PRId64, time_ms * 4 + rank);
+	st->scratch.len = 0;
+	if (yb_buf_reserve(&st->scratch, EVENT_HEADER + len) != 0)
+		return YB_ENOMEM;
+	st->scratch.data[0] = (uint8_t)rank;
+	put_be(st->scratch.data + 1, (uint32_t)partition, 4);
+	put_be(st->scratch.data + 5, (uint64_t)offset, 8);
+	memcpy(st->scratch.data + EVENT_HEADER, bytes, len);
+	argv[0] = "ZADD";
+	argv[1] = key;
+	argv[2] = score;
+	argv[3] = (const char *)st->scratch.data;
 	lens[0] = 4;
 	lens[1] = strlen(key);
 	lens[2] = strlen(score);
-	lens[3] = len;
+	lens[3] = EVENT_HEADER + len;
 	return yb_redis_append_command(st->redis, 4, argv, lens);
 }
 
@@ -216,6 +269,13 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 	return rc;
 }
 
+static int not_this_format(char *errstr, size_t errlen, const char *what)
+{
+	snprintf(errstr, errlen, "redis: %s not of this build's format (run claimctl rebuild)",
+		 what);
+	return YB_EIO;
+}
+
 static int parse_events(yb_member_store *st, const redisReply *r, yb_store_member *out,
 			char *errstr, size_t errlen)
 {
@@ -225,17 +285,24 @@ static int parse_events(yb_member_store *st, const redisReply *r, yb_store_membe
 		return YB_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const redisReply *value = r->element[2 * i], *score = r->element[2 * i + 1];
+		const uint8_t *v;
 		int64_t s;
 
 		if (value->type != REDIS_REPLY_STRING || score->type != REDIS_REPLY_STRING) {
 			snprintf(errstr, errlen, "redis: member events are not strings");
 			return YB_EIO;
 		}
+		v = (const uint8_t *)value->str;
 		s = strtoll(score->str, NULL, 10);
+		if (value->len <= EVENT_HEADER || v[0] != s % 4 ||
+		    (v[0] != YB_LEDGER_RANK_ENROLLMENT && v[0] != YB_LEDGER_RANK_PAYMENT))
+			return not_this_format(errstr, errlen, "member events are");
 		st->events[i].time_ms = s / 4;
-		st->events[i].rank = (int)(s % 4);
-		st->events[i].bytes = (const uint8_t *)value->str;
-		st->events[i].len = value->len;
+		st->events[i].rank = v[0];
+		st->events[i].partition = (int32_t)(uint32_t)get_be(v + 1, 4);
+		st->events[i].offset = (int64_t)get_be(v + 5, 8);
+		st->events[i].bytes = v + EVENT_HEADER;
+		st->events[i].len = value->len - EVENT_HEADER;
 	}
 	out->events = st->events;
 	out->event_count = n;
@@ -252,6 +319,7 @@ static int parse_acc(yb_member_store *st, const redisReply *r, yb_store_member *
 		return YB_ENOMEM;
 	out->version = 0;
 	out->pa_spent_fen = 0;
+	out->watermark_ms = 0;
 	for (size_t i = 0; i + 1 < r->elements; i += 2) {
 		const redisReply *field = r->element[i], *value = r->element[i + 1];
 
@@ -261,17 +329,17 @@ static int parse_acc(yb_member_store *st, const redisReply *r, yb_store_member *
 			out->version = strtoll(value->str, NULL, 10);
 		} else if (strcmp(field->str, "pa") == 0) {
 			out->pa_spent_fen = strtoll(value->str, NULL, 10);
+		} else if (strcmp(field->str, "w") == 0) {
+			out->watermark_ms = strtoll(value->str, NULL, 10);
 		} else if (field->str[0] == 'y') {
-			if (value->len != 1 + sizeof(yb_year_acc) ||
-			    (uint8_t)value->str[0] != YEAR_FORMAT) {
-				snprintf(errstr, errlen,
-					 "redis: accumulators %s are not of this build's format "
-					 "(run claimctl rebuild)",
-					 field->str);
-				return YB_EIO;
-			}
+			long used = value->len > 1 && (uint8_t)value->str[0] == YEAR_FORMAT
+					? yb_year_acc_unpack((const uint8_t *)value->str + 1,
+							     value->len - 1, &st->years[n].acc)
+					: -1;
+
+			if (used != (long)value->len - 1)
+				return not_this_format(errstr, errlen, "accumulators are");
 			st->years[n].year = (int32_t)strtol(field->str + 1, NULL, 10);
-			memcpy(&st->years[n].acc, value->str + 1, sizeof(yb_year_acc));
 			n++;
 		}
 	}
@@ -325,31 +393,77 @@ int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char 
 	return YB_OK;
 }
 
+int yb_member_store_load(yb_ledger *ledger, const char *member_id, const yb_store_member *m)
+{
+	int rc = yb_ledger_load_member(ledger, member_id, m->pa_spent_fen, m->watermark_ms,
+				       m->years, m->year_count);
+
+	for (size_t i = 0; rc == YB_OK && i < m->event_count; i++) {
+		const yb_store_event *e = &m->events[i];
+
+		rc = yb_ledger_add_event(ledger, member_id, e->time_ms, e->rank, e->partition,
+					 e->offset, e->bytes, e->len);
+	}
+	return rc;
+}
+
+int yb_member_store_queue_register(yb_member_store *st, const char *claim_id, const char *member_id)
+{
+	char key[320];
+	const char *argv[] = {"SET", key, member_id, "NX", "GET"};
+
+	claim_key(st, key, sizeof(key), claim_id);
+	return yb_redis_append_command(st->redis, 5, argv, NULL);
+}
+
+int yb_member_store_read_register(yb_member_store *st, char *owner, size_t size, char *errstr,
+				  size_t errlen)
+{
+	redisReply *r = NULL;
+	int rc = yb_redis_read_reply(st->redis, &r, errstr, errlen);
+
+	if (rc != YB_OK)
+		return rc;
+	if (r->type == REDIS_REPLY_STRING) {
+		snprintf(owner, size, "%.*s", (int)r->len, r->str);
+	} else if (r->type == REDIS_REPLY_NIL) {
+		owner[0] = '\0'; /* registered now: the caller's member */
+	} else {
+		snprintf(errstr, errlen, "redis register: %s",
+			 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		rc = YB_EIO;
+	}
+	yb_redis_reply_free(r);
+	return rc;
+}
+
 void yb_member_store_reset(yb_member_store *st)
 {
 	yb_redis_held_release(&st->held);
 	st->shape_count = st->shape_next = 0;
+	st->dropped.len = 0;
+	st->dropped_count = 0;
 }
 
 static int year_blob(yb_member_store *st, const yb_year_acc *acc)
 {
 	st->year_blob.len = 0;
-	if (yb_buf_reserve(&st->year_blob, 1 + sizeof(*acc)) != 0)
+	if (yb_buf_reserve(&st->year_blob, 1 + YB_YEAR_ACC_PACKED_MAX) != 0)
 		return YB_ENOMEM;
 	st->year_blob.data[0] = YEAR_FORMAT;
-	memcpy(st->year_blob.data + 1, acc, sizeof(*acc));
-	st->year_blob.len = 1 + sizeof(*acc);
+	st->year_blob.len = 1 + yb_year_acc_pack(acc, st->year_blob.data + 1);
 	return YB_OK;
 }
 
 int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool reversal,
 				int64_t expected_version, const yb_claim_state *claim, int32_t year,
-				const yb_year_acc *acc, int64_t pa_spent_fen)
+				const yb_year_acc *acc, int64_t pa_spent_fen, int64_t watermark_ms)
 {
-	char claims_key[320], acc_key[320], version[32], year_field[16], pa[32];
-	const char *keys[] = {claims_key, acc_key};
-	const char *args[7];
-	size_t lens[7];
+	char claims_key[320], acc_key[320], cx_key[320], version[32], year_field[16], pa[32];
+	char watermark[32], purge_day[16], first_year[16], keep[16];
+	const char *keys[] = {claims_key, acc_key, cx_key};
+	const char *args[11];
+	size_t lens[11];
 
 	if (yb_claim_state_pack(claim, &st->scratch) != YB_OK)
 		return YB_ENOMEM;
@@ -358,9 +472,15 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 		return YB_ENOMEM;
 	member_key(st, claims_key, sizeof(claims_key), member_id, ":claims");
 	member_key(st, acc_key, sizeof(acc_key), member_id, ":acc");
+	member_key(st, cx_key, sizeof(cx_key), member_id, ":cx");
 	snprintf(version, sizeof(version), "%" PRId64, expected_version);
 	snprintf(year_field, sizeof(year_field), "y%d", (int)year);
 	snprintf(pa, sizeof(pa), "%" PRId64, pa_spent_fen);
+	snprintf(watermark, sizeof(watermark), "%" PRId64, watermark_ms);
+	snprintf(purge_day, sizeof(purge_day), "%d", (int)yb_ledger_purge_day(watermark_ms));
+	snprintf(first_year, sizeof(first_year), "%d",
+		 (int)yb_ledger_first_kept_year(watermark_ms));
+	snprintf(keep, sizeof(keep), "%d", (int)claim->keep_until);
 	args[0] = claim->claim_id;
 	args[1] = reversal ? "r" : "c";
 	args[2] = version;
@@ -368,11 +488,15 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 	args[4] = year_field;
 	args[5] = acc != NULL ? (const char *)st->year_blob.data : "";
 	args[6] = pa;
-	for (int i = 0; i < 7; i++)
+	args[7] = watermark;
+	args[8] = purge_day;
+	args[9] = first_year;
+	args[10] = keep;
+	for (int i = 0; i < 11; i++)
 		lens[i] = strlen(args[i]);
 	lens[3] = st->scratch.len;
 	lens[5] = st->year_blob.len;
-	return yb_redis_append_eval(st->redis, &st->apply, 2, keys, 7, args, lens);
+	return yb_redis_append_eval(st->redis, &st->apply, 3, keys, 11, args, lens);
 }
 
 int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
@@ -382,8 +506,21 @@ int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
 
 	if (rc != YB_OK)
 		return rc;
-	if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0 && r->integer <= 2) {
-		rc = (int)r->integer;
+	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+	    r->element[0]->type == REDIS_REPLY_INTEGER && r->element[0]->integer >= 0 &&
+	    r->element[0]->integer <= 2) {
+		rc = (int)r->element[0]->integer;
+		for (size_t i = 1; i < r->elements; i++) {
+			const redisReply *id = r->element[i];
+
+			if (id->type != REDIS_REPLY_STRING ||
+			    yb_buf_reserve(&st->dropped, id->len + 1) != 0)
+				continue;
+			memcpy(st->dropped.data + st->dropped.len, id->str, id->len);
+			st->dropped.data[st->dropped.len + id->len] = '\0';
+			st->dropped.len += id->len + 1;
+			st->dropped_count++;
+		}
 	} else if (yb_redis_reply_is_noscript(r)) {
 		/* Redis restarted or flushed its scripts: load again and redo the batch. */
 		st->apply.sha[0] = '\0';
@@ -397,20 +534,43 @@ int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
 	return rc;
 }
 
-int yb_member_store_queue_member_state(yb_member_store *st, const char *member_id, int64_t version,
-				       int64_t pa_spent_fen, const yb_member_year *years,
-				       size_t count)
+long yb_member_store_queue_release(yb_member_store *st)
 {
-	char key[320], v[32], pa[32];
+	const char *id = (const char *)st->dropped.data;
+	long queued = 0;
+
+	for (size_t i = 0; i < st->dropped_count; i++) {
+		char key[320];
+		const char *argv[] = {"DEL", key};
+
+		claim_key(st, key, sizeof(key), id);
+		if (yb_redis_append_command(st->redis, 2, argv, NULL) != YB_OK)
+			return YB_ENOMEM;
+		queued++;
+		id += strlen(id) + 1;
+	}
+	st->dropped.len = 0;
+	st->dropped_count = 0;
+	return queued;
+}
+
+long yb_member_store_queue_member_state(yb_member_store *st, const char *member_id, int64_t version,
+					int64_t pa_spent_fen, int64_t watermark_ms,
+					const yb_member_year *years, size_t count)
+{
+	char key[320], v[32], pa[32], w[32];
+	long queued = 0;
 	int rc;
 
 	member_key(st, key, sizeof(key), member_id, ":acc");
 	snprintf(v, sizeof(v), "%" PRId64, version);
 	snprintf(pa, sizeof(pa), "%" PRId64, pa_spent_fen);
+	snprintf(w, sizeof(w), "%" PRId64, watermark_ms);
 	{
-		const char *argv[] = {"HSET", key, "v", v, "pa", pa};
+		const char *argv[] = {"HSET", key, "v", v, "pa", pa, "w", w};
 
-		rc = yb_redis_append_command(st->redis, 6, argv, NULL);
+		rc = yb_redis_append_command(st->redis, 8, argv, NULL);
+		queued++;
 	}
 	for (size_t i = 0; rc == YB_OK && i < count; i++) {
 		char field[16];
@@ -426,15 +586,17 @@ int yb_member_store_queue_member_state(yb_member_store *st, const char *member_i
 		lens[2] = strlen(field);
 		lens[3] = st->year_blob.len;
 		rc = yb_redis_append_command(st->redis, 4, argv, lens);
+		queued++;
 	}
-	return rc;
+	return rc == YB_OK ? queued : rc;
 }
 
-int yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state *claim)
+long yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state *claim)
 {
-	char key[320];
+	char key[320], keep[16];
 	const char *argv[] = {"HSET", key, claim->claim_id, NULL};
 	size_t lens[4];
+	int rc;
 
 	if (yb_claim_state_pack(claim, &st->scratch) != YB_OK)
 		return YB_ENOMEM;
@@ -444,25 +606,19 @@ int yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state 
 	lens[1] = strlen(key);
 	lens[2] = strlen(claim->claim_id);
 	lens[3] = st->scratch.len;
-	return yb_redis_append_command(st->redis, 4, argv, lens);
-}
+	rc = yb_redis_append_command(st->redis, 4, argv, lens);
+	if (rc == YB_OK) {
+		const char *zadd[] = {"ZADD", key, keep, claim->claim_id};
 
-void yb_member_store_fold(yb_ledger *ledger, yb_avro *avro, const char *member_id,
-			  const yb_store_event *events, size_t count, size_t *next, int64_t time_ms,
-			  char *arena, size_t arena_size)
-{
-	while (*next < count && events[*next].time_ms <= time_ms) {
-		const yb_store_event *e = &events[(*next)++];
-		yb_arena a;
-		yb_record rec;
-		const yb_settlement *none;
-		char errstr[256];
-
-		yb_arena_init(&a, arena, arena_size);
-		if (yb_avro_decode(avro, e->bytes, e->len, &a, &rec, errstr, sizeof(errstr)) !=
-			YB_OK ||
-		    yb_ledger_apply(ledger, &rec, &none, errstr, sizeof(errstr)) < 0)
-			YB_LOG(YB_LOG_WARN, "event_skipped", "{s:s, s:s}", "member_id", member_id,
-			       "err", errstr);
+		member_key(st, key, sizeof(key), claim->member_id, ":cx");
+		snprintf(keep, sizeof(keep), "%d", (int)claim->keep_until);
+		rc = yb_redis_append_command(st->redis, 4, zadd, NULL);
 	}
+	if (rc == YB_OK) {
+		const char *set[] = {"SET", key, claim->member_id};
+
+		claim_key(st, key, sizeof(key), claim->claim_id);
+		rc = yb_redis_append_command(st->redis, 3, set, NULL);
+	}
+	return rc == YB_OK ? 3 : rc;
 }

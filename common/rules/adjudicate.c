@@ -290,6 +290,30 @@ int yb_claim_check(const yb_claim *c, char *errstr, size_t errlen)
 		  (strcmp(c->chronic_class, "A") != 0 && strcmp(c->chronic_class, "B") != 0)))
 		problem = "claim.chronic_class/chronic_disease: a chronic claim needs class A or B "
 			  "and the disease";
+	if (problem == NULL) {
+		for (uint32_t i = 0; i < c->diagnoses_count && problem == NULL; i++) {
+			const char *d = c->diagnoses[i];
+
+			while (*d == ' ')
+				d++;
+			if (*d == '\0')
+				problem = "claim.diagnoses: an empty diagnosis code";
+		}
+	}
+	if (problem == NULL && c->has_items && c->items_count > 0) {
+		/* The line items are the bill: they add up to its total (10^5 items of at most
+		 * 10^13 fen each stay inside int64). */
+		int64_t sum = 0;
+
+		for (uint32_t i = 0; i < c->items_count; i++)
+			sum += c->items[i].amount_fen.fen;
+		if (sum != c->total_fen.fen) {
+			snprintf(errstr, errlen,
+				 "claim.items: the items add up to %lld fen, total_fen is %lld",
+				 (long long)sum, (long long)c->total_fen.fen);
+			return -1;
+		}
+	}
 	if (problem == NULL)
 		return 0;
 	snprintf(errstr, errlen, "%s", problem);
@@ -1267,4 +1291,36 @@ void yb_adjudicate_unknown_reversal(const yb_reversal *reversal, yb_adjudication
 	s->trace = out->trace;
 	s->trace_count = 1;
 	s->accumulators = out->accumulators;
+}
+
+void yb_adjudicate_claim_id_taken(const yb_claim *c, yb_adjudication *out)
+{
+	yb_settlement *s = &out->settlement;
+	int yy, mo, dd;
+
+	memset(&out->settlement, 0, sizeof(out->settlement));
+	memset(&out->delta, 0, sizeof(out->delta));
+	out->service_day = yb_claim_service_day(c);
+	yb_date_to_ymd(out->service_day, &yy, &mo, &dd);
+	s->claim_id = c->claim_id;
+	s->member_id = c->member_id;
+	s->scheme = c->scheme;
+	s->policy_version = "none";
+	s->benefit_year = yy;
+	s->status = "rejected";
+	out->reasons[0] = "CONFLICTING_DUPLICATE";
+	s->reasons = out->reasons;
+	s->reasons_count = 1;
+	s->total_fen = c->total_fen;
+	s->compliant_fen = c->compliant_fen;
+	s->cash_pay_fen = c->total_fen;
+	memset(&out->trace[0], 0, sizeof(out->trace[0]));
+	out->trace[0].rule = "claim_id_unique";
+	out->trace[0].article = "events.md: claim_id is unique, the idempotency key";
+	out->trace[0].note = "claim_id already settled for another member: this claim is not "
+			     "taken; resubmit it under a claim_id of its own";
+	s->trace = out->trace;
+	s->trace_count = 1;
+	s->accumulators = out->accumulators;
+	s->duplicate = true;
 }

@@ -58,7 +58,8 @@ typedef struct yb_adjudication {
  * Is the claim adjudicable at all? Returns 0, or -1 with errstr naming the field: a stay
  * without admission or discharge date, a discharge before the admission, an outpatient visit
  * without service date, compliant cost above the total, 基本药物 above the compliant cost, a
- * chronic claim without class or disease, an unknown visit type.
+ * chronic claim without class or disease, an unknown visit type, an empty diagnosis code,
+ * line items that do not add up to total_fen.
  */
 int yb_claim_check(const yb_claim *claim, char *errstr, size_t errlen);
 
@@ -82,6 +83,14 @@ void yb_adjudicate_reversal(const yb_settlement *original, const yb_reversal *re
 
 /* A reversal of a claim_id never settled: a rejected settlement, reason UNKNOWN_CLAIM. */
 void yb_adjudicate_unknown_reversal(const yb_reversal *reversal, yb_adjudication *out);
+
+/*
+ * A claim whose claim_id another member's claim was settled under (claim_ids are unique
+ * across members, as the national platform's settlement ids): a rejected settlement for this
+ * member, reason CONFLICTING_DUPLICATE, duplicate set (the claim_id was already settled),
+ * nothing paid and nothing moved.
+ */
+void yb_adjudicate_claim_id_taken(const yb_claim *claim, yb_adjudication *out);
 
 /* Fill out->accumulators and settlement.accumulators from acc (the year after the claim). */
 void yb_adjudication_set_accumulators(yb_adjudication *out, const yb_year_acc *acc);

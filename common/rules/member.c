@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rules/date.h"
+#include "rules/varint.h"
 
 static void copy_name(char *out, size_t len, const char *s)
 {
@@ -255,4 +256,134 @@ void yb_year_acc_apply(yb_year_acc *acc, const yb_year_acc *d, int sign)
 		add_chronic(acc, &d->chronic[i], sign);
 	for (int i = 0; i < d->stay_count; i++)
 		add_stay(acc, d->stay_from[i], d->stay_to[i], sign);
+}
+
+/* --- the packed form ------------------------------------------------------------------- */
+
+/* The scalar fields, in the packed order. */
+#define SCALARS 19
+
+static void scalars_of(const yb_year_acc *a, int64_t v[SCALARS])
+{
+	const int64_t fields[SCALARS] = {a->fund_paid_fen,
+					 a->deductible_fen,
+					 a->oop_compliant_fen,
+					 a->critical_paid_fen,
+					 a->large_relief_paid_fen,
+					 a->assistance_paid_fen,
+					 a->personal_account_paid_fen,
+					 a->stays,
+					 a->stays_level23,
+					 a->once_deductibles,
+					 a->outpatient_cost_fen,
+					 a->outpatient_deductible_fen,
+					 a->outpatient_fund_fen,
+					 a->outpatient_quarter_fund_fen[0],
+					 a->outpatient_quarter_fund_fen[1],
+					 a->outpatient_quarter_fund_fen[2],
+					 a->outpatient_quarter_fund_fen[3],
+					 a->accident_fund_fen,
+					 a->maternity_fund_fen};
+
+	memcpy(v, fields, sizeof(fields));
+}
+
+static int scalars_set(yb_year_acc *a, const int64_t v[SCALARS])
+{
+	for (int i = 7; i < 10; i++) {
+		if (v[i] < INT32_MIN || v[i] > INT32_MAX)
+			return -1;
+	}
+	a->fund_paid_fen = v[0];
+	a->deductible_fen = v[1];
+	a->oop_compliant_fen = v[2];
+	a->critical_paid_fen = v[3];
+	a->large_relief_paid_fen = v[4];
+	a->assistance_paid_fen = v[5];
+	a->personal_account_paid_fen = v[6];
+	a->stays = (int32_t)v[7];
+	a->stays_level23 = (int32_t)v[8];
+	a->once_deductibles = (int32_t)v[9];
+	a->outpatient_cost_fen = v[10];
+	a->outpatient_deductible_fen = v[11];
+	a->outpatient_fund_fen = v[12];
+	for (int q = 0; q < 4; q++)
+		a->outpatient_quarter_fund_fen[q] = v[13 + q];
+	a->accident_fund_fen = v[17];
+	a->maternity_fund_fen = v[18];
+	return 0;
+}
+
+size_t yb_year_acc_pack(const yb_year_acc *a, uint8_t *out)
+{
+	int64_t v[SCALARS];
+	size_t n = 0;
+
+	scalars_of(a, v);
+	for (int i = 0; i < SCALARS; i++)
+		n += yb_varint_put(out + n, v[i]);
+	n += yb_varint_put(out + n, a->chronic_count);
+	for (int i = 0; i < a->chronic_count && i < YB_ACC_MAX_CHRONIC; i++) {
+		const char *d = a->chronic[i].disease;
+		const char *end = memchr(d, '\0', sizeof(a->chronic[i].disease) - 1);
+		size_t len = end != NULL ? (size_t)(end - d) : sizeof(a->chronic[i].disease) - 1;
+
+		out[n++] = (uint8_t)len;
+		memcpy(out + n, a->chronic[i].disease, len);
+		n += len;
+		out[n++] = (uint8_t)a->chronic[i].class_;
+		n += yb_varint_put(out + n, a->chronic[i].deductible_fen);
+		n += yb_varint_put(out + n, a->chronic[i].fund_fen);
+	}
+	n += yb_varint_put(out + n, a->stay_count);
+	for (int i = 0; i < a->stay_count && i < YB_ACC_MAX_STAYS; i++) {
+		n += yb_varint_put(out + n, a->stay_from[i]);
+		n += yb_varint_put(out + n, (int64_t)a->stay_to[i] - a->stay_from[i]);
+	}
+	return n;
+}
+
+long yb_year_acc_unpack(const uint8_t *in, size_t len, yb_year_acc *a)
+{
+	size_t at = 0;
+	int64_t v = 0, fields[SCALARS];
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < SCALARS; i++) {
+		if (yb_varint_get(in, len, &at, &fields[i]) != 0)
+			return -1;
+	}
+	if (scalars_set(a, fields) != 0)
+		return -1;
+	if (yb_varint_get(in, len, &at, &v) != 0 || v < 0 || v > YB_ACC_MAX_CHRONIC)
+		return -1;
+	a->chronic_count = (int)v;
+	for (int i = 0; i < a->chronic_count; i++) {
+		size_t n;
+
+		if (at >= len || (n = in[at++]) >= sizeof(a->chronic[i].disease) || n > len - at)
+			return -1;
+		memcpy(a->chronic[i].disease, in + at, n);
+		at += n;
+		if (at >= len)
+			return -1;
+		a->chronic[i].class_ = (char)in[at++];
+		if (yb_varint_get(in, len, &at, &a->chronic[i].deductible_fen) != 0 ||
+		    yb_varint_get(in, len, &at, &a->chronic[i].fund_fen) != 0)
+			return -1;
+	}
+	if (yb_varint_get(in, len, &at, &v) != 0 || v < 0 || v > YB_ACC_MAX_STAYS)
+		return -1;
+	a->stay_count = (int)v;
+	for (int i = 0; i < a->stay_count; i++) {
+		int64_t from, span;
+
+		if (yb_varint_get(in, len, &at, &from) != 0 ||
+		    yb_varint_get(in, len, &at, &span) != 0 || from < INT32_MIN ||
+		    from > INT32_MAX || span < 0 || from + span > INT32_MAX)
+			return -1;
+		a->stay_from[i] = (int32_t)from;
+		a->stay_to[i] = (int32_t)(from + span);
+	}
+	return (long)at;
 }

@@ -102,6 +102,17 @@ int yb_member_apply_payment(yb_member *m, const yb_policy *p, const yb_payment *
 /* Add (sign 1) or take back (sign -1) a claim's delta. */
 void yb_year_acc_apply(yb_year_acc *acc, const yb_year_acc *delta, int sign);
 
+/*
+ * The packed form of accumulators (a year's, or a claim's delta) for storage: each field as
+ * a zigzag varint, zero fields in one byte, so a typical delta takes a few dozen bytes
+ * instead of the struct's few hundred. out needs YB_YEAR_ACC_PACKED_MAX bytes; returns the
+ * bytes written. unpack returns the bytes read, or -1 when in is not such a form.
+ */
+#define YB_YEAR_ACC_PACKED_MAX \
+	(32 * 10 + YB_ACC_MAX_CHRONIC * (2 + 16 + 20) + YB_ACC_MAX_STAYS * 20)
+size_t yb_year_acc_pack(const yb_year_acc *acc, uint8_t *out);
+long yb_year_acc_unpack(const uint8_t *in, size_t len, yb_year_acc *acc);
+
 /* Full years of age on day, or -1 when the birth date is unknown. */
 int yb_member_age(const yb_member *m, int32_t day);
 

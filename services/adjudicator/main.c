@@ -3,17 +3,21 @@
  *
  * Each batch of the claims topic goes through four steps:
  *
- *  1. Barrier (event time decides). For every claims partition in the batch, wait until
- *     enrollment-svc has applied enrollments and payments of the same partition up to
- *     their current ends, and read institutions up to theirs. Whatever order the topics
- *     arrived in, every event already in the log is then in the member histories, and each
- *     claim folds exactly those stamped at or before it (docs/ARCHITECTURE.md).
- *  2. Read, one pipelined round trip: every member's event history, accumulators, and the
- *     recorded state of the claim_ids the batch names (io/member_store.h).
- *  3. Adjudicate in a ledger that is this batch's working set (ledger/ledger.h): the same
- *     code claimctl adjudicate runs. A message read again after a crash (its claim is
- *     recorded with this very partition and offset) gets its recorded settlement back and
- *     moves nothing.
+ *  1. Barrier. For every claims partition in the batch, note the last stable offsets of the
+ *     same partition of enrollments and payments and wait until enrollment-svc has applied
+ *     them, and read institutions up to their end. Those offsets are what the batch's claims
+ *     are judged on (docs/ARCHITECTURE.md, "What a claim is judged on"): each settlement
+ *     records them in judged_on, so a replay reproduces it whatever order the topics arrived
+ *     in.
+ *  2. Decode and admit each message (yb_ledger_admit: its Kafka key must be its member_id,
+ *     and the claim must be whole); what cannot be taken is dead-lettered with the reason.
+ *     Read, one pipelined round trip: every member's event history, accumulators, and the
+ *     recorded state of the claim_ids the batch names (io/member_store.h), and register each
+ *     claim's claim_id for its member (claim_ids are unique across members).
+ *  3. Judge each message in topic order in a ledger that is this batch's working set
+ *     (ledger/ledger.h): the same code claimctl adjudicate runs. A message read again after
+ *     a crash (its claim is recorded with this very partition and offset) gets its recorded
+ *     settlement back and moves nothing.
  *  4. Write, one pipelined round trip: one apply script per claim, atomic and idempotent by
  *     claim_id, refused when the member moved since step 2 (then the batch is redone).
  *     Then the settlements and dead letters go out in one Kafka transaction with the
@@ -21,7 +25,9 @@
  *
  * A crash between 4's Redis write and the commit leaves recorded claims whose settlements
  * were never published: the batch is read again, step 3 finds them recorded with the same
- * offsets, and publishes exactly what was recorded.
+ * offsets, and publishes exactly what was recorded. A message that fails in a way no retry
+ * mends (a settlement that cannot be encoded) is remembered, the batch redone, and that
+ * message dead-lettered: no input stops the stream.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -50,6 +56,7 @@
 #define MAX_PARTITIONS  1024
 #define REQUEST_TIMEOUT 10000
 #define MAX_FAILURES    30 /* consecutive failed batches (about a minute) before exiting */
+#define MAX_POISON      64 /* messages remembered as failing whatever is retried */
 
 static const yb_config_key config_keys[] = {
     {"group", YB_CONFIG_STRING, "yb-adjudicator", 0, 0, "the consumer group"},
@@ -88,11 +95,17 @@ typedef struct item {
 /* One member of the batch: its history (copied out of the store's reply arrays). */
 typedef struct member_slot {
 	const char *member_id;
-	size_t event_first, event_count, event_next;
 	int64_t version;
 	const char **claim_ids;
 	size_t claim_count;
 } member_slot;
+
+/* A message that failed in a way no retry mends: dead-lettered when read again. */
+typedef struct poison {
+	int32_t partition;
+	int64_t offset;
+	char why[256];
+} poison;
 
 typedef struct adjudicator {
 	yb_service svc;
@@ -114,12 +127,16 @@ typedef struct adjudicator {
 	member_slot *members;
 	size_t member_count, member_cap;
 	yb_strmap *member_index; /* member_id → int index + 1 */
-	yb_store_event *events;
-	size_t event_count, event_cap;
-	const char **ids; /* claim ids named by the batch, per member, contiguous */
+	const char **ids;        /* claim ids named by the batch, per member, contiguous */
 	size_t id_count, id_cap;
 	yb_buf out;
 	yb_adjudication adjudication; /* for a reversal answered outside the ledger */
+	yb_long_entry judged[5];      /* its judged_on */
+	/* What the batch is judged on (step 1): per partition, the next offsets of enrollments
+	 * and payments enrollment-svc had applied, and of institutions. */
+	int64_t judged_ends[2][MAX_PARTITIONS];
+	poison poisoned[MAX_POISON];
+	size_t poison_count;
 	counters c;
 	int64_t last_publish;
 	long written;     /* batches written to Redis, for debug.exit.before.commit */
@@ -203,14 +220,15 @@ static int catch_up_institutions(adjudicator *a, char *errstr, size_t errlen)
 		} else if (rc == YB_POLL_MESSAGE) {
 			yb_arena arena;
 			yb_record rec;
-			const yb_settlement *none;
 
 			a->institutions_next[m.partition] = m.offset + 1;
 			yb_arena_init(&arena, a->event_arena, EVENT_ARENA);
 			if (yb_avro_decode(a->avro, m.value, m.len, &arena, &rec, errstr, errlen) !=
 				YB_OK ||
 			    rec.type != YB_RECORD_INSTITUTION ||
-			    yb_ledger_apply(a->ledger, &rec, &none, errstr, errlen) < 0) {
+			    yb_ledger_admit(a->ledger, &rec, NULL, 0, errstr, errlen) != YB_OK ||
+			    yb_ledger_add_institution(a->ledger, &rec.as.institution, m.offset,
+						      errstr, errlen) < 0) {
 				/* Reference data is the agency's: log it, it is not ours to drop.
 				 */
 				YB_LOG(YB_LOG_WARN, "institution_skipped", "{s:s, s:i, s:I, s:s}",
@@ -223,7 +241,8 @@ static int catch_up_institutions(adjudicator *a, char *errstr, size_t errlen)
 
 /*
  * Wait until enrollment-svc has applied enrollments and payments of every partition in
- * the batch up to their ends as they are now (step 1).
+ * the batch up to their ends as they are now (step 1); those ends are what the batch is
+ * judged on (a->judged_ends).
  */
 static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 {
@@ -246,6 +265,7 @@ static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 			    (rc = yb_end_probe_stable_end(a->probe, topics[t], p, REQUEST_TIMEOUT,
 							  &ends[t][p], errstr, errlen)) != YB_OK)
 				return rc;
+			a->judged_ends[t][p] = ends[t][p];
 		}
 	}
 	rc = catch_up_institutions(a, errstr, errlen);
@@ -310,7 +330,30 @@ static int member_of(adjudicator *a, const char *member_id)
 	return *slot - 1;
 }
 
-/* Decode the batch (dead letters sent into the open transaction); group claims by member. */
+/* The reason a message is remembered as poison, or NULL. */
+static const char *poisoned(const adjudicator *a, const yb_message *m)
+{
+	for (size_t i = 0; i < a->poison_count; i++) {
+		if (a->poisoned[i].partition == m->partition && a->poisoned[i].offset == m->offset)
+			return a->poisoned[i].why;
+	}
+	return NULL;
+}
+
+/* Remember a message that failed whatever is retried: the batch is redone without it. */
+static void poison_message(adjudicator *a, const yb_message *m, const char *why)
+{
+	poison *p = &a->poisoned[a->poison_count < MAX_POISON ? a->poison_count++ : 0];
+
+	p->partition = m->partition;
+	p->offset = m->offset;
+	snprintf(p->why, sizeof(p->why), "%.200s", why);
+	YB_LOG(YB_LOG_ERROR, "message_poisoned", "{s:i, s:I, s:s}", "partition", (int)m->partition,
+	       "offset", (json_int_t)m->offset, "err", why);
+}
+
+/* Decode and admit the batch (dead letters sent into the open transaction); group the
+ * claims by member. */
 static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t errlen)
 {
 	const char *dead_topic = yb_props_get(a->cfg, "topic.dead-letters");
@@ -320,36 +363,41 @@ static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t e
 	for (int i = 0; i < n; i++) {
 		item *it = &a->items[i];
 		const yb_message *m = &a->batch[i].m;
+		const char *why_poison = poisoned(a, m);
 		char why[512];
-		int rc;
+		int rc = YB_EINVAL;
 
 		memset(it, 0, sizeof(*it));
 		it->msg = &a->batch[i];
-		rc = yb_avro_decode(a->avro, m->value, m->len, arena, &it->rec, why, sizeof(why));
-		if (rc == YB_OK && it->rec.type == YB_RECORD_CLAIM) {
-			it->member_id = it->rec.as.claim.member_id;
-			rc = yb_claim_check(&it->rec.as.claim, why, sizeof(why));
-		} else if (rc == YB_OK && it->rec.type == YB_RECORD_REVERSAL) {
-			it->member_id = it->rec.as.reversal.member_id;
-			if (it->member_id == NULL && m->key != NULL && m->key_len > 0 &&
-			    m->key_len < 256) {
-				char *key = yb_arena_alloc(arena, m->key_len + 1);
-
-				if (key != NULL) {
-					memcpy(key, m->key, m->key_len);
-					key[m->key_len] = '\0';
-					it->member_id = key;
-				}
-			}
-			if (it->member_id == NULL) {
-				snprintf(why, sizeof(why),
-					 "reversal.member_id: missing, and no member key");
-				rc = YB_EINVAL;
-			}
-		} else if (rc == YB_OK) {
+		if (why_poison != NULL)
+			snprintf(why, sizeof(why), "%.256s", why_poison);
+		else
+			rc = yb_avro_decode(a->avro, m->value, m->len, arena, &it->rec, why,
+					    sizeof(why));
+		if (rc == YB_OK && it->rec.type != YB_RECORD_CLAIM &&
+		    it->rec.type != YB_RECORD_REVERSAL) {
 			snprintf(why, sizeof(why), "a %s record on the claims topic",
 				 yb_record_desc_of(it->rec.type)->name);
 			rc = YB_EINVAL;
+		}
+		if (rc == YB_OK)
+			rc = yb_ledger_admit(a->ledger, &it->rec, m->key != NULL ? m->key : "",
+					     m->key_len, why, sizeof(why));
+		if (rc == YB_OK && it->rec.type == YB_RECORD_CLAIM) {
+			it->member_id = it->rec.as.claim.member_id;
+		} else if (rc == YB_OK) {
+			/* A reversal names its member, or its Kafka key does (admitted). */
+			it->member_id = it->rec.as.reversal.member_id;
+			if (it->member_id == NULL) {
+				char *key = yb_arena_alloc(arena, m->key_len + 1);
+
+				if (key == NULL)
+					return YB_ENOMEM;
+				memcpy(key, m->key, m->key_len);
+				key[m->key_len] = '\0';
+				it->member_id = key;
+				it->rec.as.reversal.member_id = key;
+			}
 		}
 		if (rc != YB_OK) {
 			it->dead = true;
@@ -365,7 +413,10 @@ static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t e
 	return YB_OK;
 }
 
-/* Step 2: read every member of the batch in one round trip and load the ledger. */
+/*
+ * Step 2: read every member of the batch and register its claims' claim_ids, in one round
+ * trip, and load the ledger.
+ */
 static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 {
 	size_t need = 0;
@@ -376,7 +427,6 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 	rc = yb_member_store_prepare(a->store, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	a->event_count = 0;
 	a->id_count = 0;
 	/* The claim ids each member's items name: its claims, reversed claims, referrals. */
 	for (int i = 0; i < n; i++)
@@ -408,6 +458,15 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 		if (rc != YB_OK)
 			return rc;
 	}
+	/* Each claim's claim_id, for its member unless another's already, in topic order. */
+	for (int i = 0; i < n; i++) {
+		const item *it = &a->items[i];
+
+		if (!it->dead && it->rec.type == YB_RECORD_CLAIM &&
+		    (rc = yb_member_store_queue_register(a->store, it->rec.as.claim.claim_id,
+							 it->member_id)) != YB_OK)
+			return rc;
+	}
 	for (size_t mi = 0; mi < a->member_count; mi++) {
 		member_slot *ms = &a->members[mi];
 		yb_store_member sm;
@@ -416,18 +475,7 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 		if (rc != YB_OK)
 			return rc;
 		ms->version = sm.version;
-		if (yb_array_grow((void **)&a->events, &a->event_cap,
-				  a->event_count + sm.event_count, sizeof(*a->events)) != 0)
-			return YB_ENOMEM;
-		if (sm.event_count > 0)
-			memcpy(a->events + a->event_count, sm.events,
-			       sm.event_count * sizeof(*sm.events));
-		ms->event_first = a->event_count;
-		ms->event_count = sm.event_count;
-		ms->event_next = 0;
-		a->event_count += sm.event_count;
-		rc = yb_ledger_load_member(a->ledger, ms->member_id, sm.pa_spent_fen, sm.years,
-					   sm.year_count);
+		rc = yb_member_store_load(a->ledger, ms->member_id, &sm);
 		for (size_t k = 0; rc == YB_OK && k < sm.claim_count; k++) {
 			yb_claim_state state;
 
@@ -444,6 +492,20 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 			rc = yb_ledger_load_claim(a->ledger, &state);
 		}
 		if (rc != YB_OK)
+			return rc;
+	}
+	for (int i = 0; i < n; i++) {
+		const item *it = &a->items[i];
+		char owner[YB_LEDGER_ID_MAX + 1];
+
+		if (it->dead || it->rec.type != YB_RECORD_CLAIM)
+			continue;
+		rc = yb_member_store_read_register(a->store, owner, sizeof(owner), errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+		if (owner[0] != '\0' && strcmp(owner, it->member_id) != 0 &&
+		    (rc = yb_ledger_load_owner(a->ledger, it->rec.as.claim.claim_id, owner)) !=
+			YB_OK)
 			return rc;
 	}
 	return YB_OK;
@@ -474,12 +536,12 @@ static int send_settlement(adjudicator *a, const char *member_id, const void *by
  * error.
  */
 static int as_of_message(adjudicator *a, const item *it, const char *claim_id,
-			 const char *member_id, char *errstr, size_t errlen)
+			 const char *member_id, const yb_judged_on *on, char *errstr, size_t errlen)
 {
 	const yb_message *m = &it->msg->m;
 	yb_claim_state state;
 	yb_record out = {.type = YB_RECORD_SETTLEMENT};
-	yb_arena arena;
+	const yb_settlement *s;
 
 	if (yb_ledger_claim(a->ledger, claim_id, &state) != YB_OK)
 		return 0;
@@ -487,15 +549,16 @@ static int as_of_message(adjudicator *a, const item *it, const char *claim_id,
 		if (state.reversal == NULL || state.reversal_partition != m->partition ||
 		    state.reversal_offset <= m->offset)
 			return 0;
-		yb_arena_init(&arena, a->event_arena, EVENT_ARENA);
-		if (yb_avro_decode(a->avro, state.settlement, state.settlement_len, &arena, &out,
-				   errstr, errlen) != YB_OK)
+		if (yb_ledger_repeat(a->ledger, &it->rec.as.claim, state.settlement,
+				     state.settlement_len, state.fingerprint, &s, errstr,
+				     errlen) < 0)
 			return YB_EIO;
-		out.as.settlement.duplicate = true;
+		out.as.settlement = *s;
 	} else {
 		if (state.partition != m->partition || state.offset <= m->offset)
 			return 0;
 		yb_adjudicate_unknown_reversal(&it->rec.as.reversal, &a->adjudication);
+		yb_judged_on_put(&a->adjudication.settlement, a->judged, on);
 		out.as.settlement = a->adjudication.settlement;
 	}
 	if (yb_avro_encode(&out, &a->out, errstr, errlen) != YB_OK)
@@ -505,14 +568,25 @@ static int as_of_message(adjudicator *a, const item *it, const char *claim_id,
 		   : YB_EIO;
 }
 
+/* What a message of the batch is judged on (step 1's ends, docs/ARCHITECTURE.md). */
+static void judged_on_of(const adjudicator *a, const yb_message *m, yb_judged_on *on)
+{
+	on->partition = m->partition;
+	on->offset = m->offset;
+	on->enrollments = a->judged_ends[0][m->partition];
+	on->payments = a->judged_ends[1][m->partition];
+	on->institutions = a->institutions_next[0];
+}
+
 /*
  * Step 3 and the Redis half of step 4 for the batch. Returns YB_OK, YB_APPLY_CONFLICT
- * when a member moved (redo the batch), or an error.
+ * when a member moved or a message was poisoned (redo the batch), or an error.
  */
 static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 {
 	size_t applies = 0;
 	counters delta = {0};
+	long released;
 	int rc;
 
 	for (int i = 0; i < n; i++) {
@@ -524,8 +598,9 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 		yb_claim_state state;
 		const yb_settlement *s = NULL;
 		yb_record out = {.type = YB_RECORD_SETTLEMENT};
+		yb_judged_on on;
 		yb_year_acc acc;
-		int64_t pa;
+		int64_t pa, watermark;
 		bool has_year;
 
 		if (it->dead)
@@ -545,7 +620,12 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.redelivered++;
 			continue;
 		}
-		rc = as_of_message(a, it, claim_id, ms->member_id, errstr, errlen);
+		judged_on_of(a, m, &on);
+		rc = as_of_message(a, it, claim_id, ms->member_id, &on, errstr, errlen);
+		if (rc == YB_EINVAL) {
+			poison_message(a, m, errstr);
+			return YB_APPLY_CONFLICT;
+		}
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
@@ -553,21 +633,19 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.reversed += reversal;
 			continue;
 		}
-		yb_member_store_fold(a->ledger, a->avro, ms->member_id, a->events + ms->event_first,
-				     ms->event_count, &ms->event_next, m->timestamp_ms,
-				     a->event_arena, EVENT_ARENA);
-		rc = yb_ledger_apply(a->ledger, &it->rec, &s, errstr, errlen);
-		if (rc < 0) {
-			it->dead = true;
-			if (yb_stream_send_dead_letter(a->stream,
-						       yb_props_get(a->cfg, "topic.dead-letters"),
-						       m, errstr, errstr, errlen) != YB_OK)
-				return YB_EIO;
-			continue;
+		rc = yb_ledger_judge(a->ledger, &it->rec, &on, &s, errstr, errlen);
+		if (rc == YB_ENOMEM)
+			return rc;
+		if (rc >= 0) {
+			out.as.settlement = *s;
+			rc = yb_avro_encode(&out, &a->out, errstr, errlen);
 		}
-		out.as.settlement = *s;
-		if (yb_avro_encode(&out, &a->out, errstr, errlen) != YB_OK)
-			return YB_EINVAL;
+		if (rc < 0) {
+			/* No retry mends this message, and the ledger may have moved: redo the
+			 * batch with it dead-lettered. */
+			poison_message(a, m, errstr);
+			return YB_APPLY_CONFLICT;
+		}
 		rc = send_settlement(a, s->member_id, a->out.data, a->out.len, m, errstr, errlen);
 		if (rc != YB_OK)
 			return rc;
@@ -580,10 +658,11 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.reversed++; /* a reversal of an unknown claim: nothing to record */
 			continue;
 		}
-		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc,
-						 &pa) == YB_OK;
+		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc, &pa,
+						 &watermark) == YB_OK;
 		rc = yb_member_store_queue_apply(a->store, state.member_id, reversal, ms->version++,
-						 &state, state.year, has_year ? &acc : NULL, pa);
+						 &state, state.year, has_year ? &acc : NULL, pa,
+						 watermark);
 		if (rc != YB_OK)
 			return rc;
 		applies++;
@@ -607,6 +686,13 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			return YB_APPLY_CONFLICT;
 		}
 	}
+	/* The claim_ids of records the applies dropped are free again. */
+	released = yb_member_store_queue_release(a->store);
+	if (released < 0)
+		return (int)released;
+	if (released > 0 &&
+	    (rc = yb_member_store_sync(a->store, (size_t)released, errstr, errlen)) != YB_OK)
+		return rc;
 	a->c.settled += delta.settled;
 	a->c.rejected += delta.rejected;
 	a->c.reversed += delta.reversed;
@@ -676,7 +762,8 @@ static int run_batch(adjudicator *a, yb_arena *arena)
 		/* Nothing sent is committed: abort and redo from a fresh read. */
 		a->c.conflicts++;
 		YB_LOG(YB_LOG_INFO, "batch_redone", "{s:s}", "why",
-		       "a member moved since it was read (another instance, or Redis restarted)");
+		       "a member moved since it was read (another instance, or Redis restarted), "
+		       "or a message failed whatever is retried (dead-lettered now)");
 		if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK) {
 			YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
 			return YB_EIO;
@@ -803,8 +890,14 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 	}
 	rc = yb_end_probe_partitions(a->probe, yb_props_get(cfg, "topic.institutions"),
 				     REQUEST_TIMEOUT, &a->institution_partitions, errstr, errlen);
-	if (rc == YB_OK && a->institution_partitions > MAX_PARTITIONS)
+	if (rc == YB_OK && a->institution_partitions != 1) {
+		/* A settlement records how far institutions were read: one offset, one log. */
+		snprintf(errstr, errlen,
+			 "the institutions topic has %d partitions; it must have one (reference "
+			 "data read in one order, deploy/topics.conf)",
+			 a->institution_partitions);
 		rc = YB_EINVAL;
+	}
 	if (rc == YB_OK)
 		rc = yb_consumer_new(&a->institutions, cfg, errstr, errlen);
 	if (rc == YB_OK)
@@ -816,8 +909,7 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
 		 yb_props_get(cfg, "instance.id"));
 	rc = yb_stream_new(&a->stream, cfg, yb_props_get(cfg, "group"),
-			   yb_service_static_instance(&a->svc), txn_id, topics, 1, errstr,
-			   errlen);
+			   yb_service_static_instance(&a->svc), txn_id, topics, 1, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
 	a->batch = calloc((size_t)yb_config_int(cfg, "batch.max"), sizeof(*a->batch));
@@ -844,7 +936,6 @@ static void teardown(adjudicator *a)
 	free(a->batch);
 	free(a->items);
 	free(a->members);
-	free(a->events);
 	free(a->ids);
 	free(a->arena_memory);
 	free(a->event_arena);

@@ -18,6 +18,7 @@
 #include "claimctl.h"
 #include "codec/json.h"
 #include "fraud/fraud.h"
+#include "io/dead_letter.h"
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
 #include "line_reader.h"
@@ -80,13 +81,11 @@ static void tally_add(tally *t, const char *key)
 static int write_dead_letter(const char *source, const char *error, const char *line, size_t len)
 {
 	yb_record r;
+	yb_dead_letter_text text;
 
 	memset(&r, 0, sizeof(r));
 	r.type = YB_RECORD_DEAD_LETTER;
-	r.as.dead_letter.source = source;
-	r.as.dead_letter.error = error;
-	r.as.dead_letter.payload = (const uint8_t *)line;
-	r.as.dead_letter.payload_len = (uint32_t)len;
+	yb_dead_letter_fill(&r.as.dead_letter, &text, source, error, line, len, SIZE_MAX);
 	return yb_json_write_line(&r, NULL, stdout);
 }
 
@@ -127,9 +126,9 @@ static const char *intern(const char *s)
  * member's window) and write the alerts after it. Returns the number of alerts, or -1 when
  * writing failed or memory ran out.
  */
-static int check_fraud(const yb_fraud_params *params, yb_fraud_state *fraud,
-		       const yb_ledger *ledger, const claimctl_line *l,
-		       const yb_settlement *settlement, yb_fraud_result *found, yb_buf *text)
+static int check_fraud(const yb_fraud_params *params, yb_fraud_state *fraud, yb_ledger *ledger,
+		       const claimctl_line *l, const yb_settlement *settlement,
+		       yb_fraud_result *found, yb_buf *text)
 {
 	yb_claim_facts facts;
 	yb_fraud_input in;
@@ -141,7 +140,7 @@ static int check_fraud(const yb_fraud_params *params, yb_fraud_state *fraud,
 					 (int64_t)l->line_no);
 		return 0;
 	}
-	yb_ledger_claim_facts(ledger, &l->record->as.claim, &facts);
+	yb_ledger_claim_facts(ledger, &l->record->as.claim, NULL, &facts);
 	in.claim = &l->record->as.claim;
 	in.settlement = settlement;
 	in.member = facts.member;

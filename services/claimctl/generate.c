@@ -582,6 +582,7 @@ static int inject_claim(pattern *pt, const inj *x, const char *role, char *claim
 	yb_claim *c = &r.as.claim;
 	char cid[48];
 	const char *dx[1] = {x->dx != NULL ? x->dx : "J18.9"};
+	yb_item lines[8];
 	bool stay = strcmp(x->visit, "inpatient") == 0 || strcmp(x->visit, "maternity") == 0;
 
 	snprintf(cid, sizeof(cid), "%s-F%" PRIu64, pt->m.s->prefix, pt->serial++);
@@ -603,9 +604,27 @@ static int inject_claim(pattern *pt, const inj *x, const char *role, char *claim
 	c->diagnoses = dx;
 	c->diagnoses_count = 1;
 	c->has_diagnoses = true;
-	c->items = x->items;
-	c->items_count = x->item_count;
-	c->has_items = x->item_count > 0;
+	if (x->item_count > 0) {
+		/* The items are the bill: the rest of the total is one more line, so that they
+		 * add up to total_fen as the contract asks. */
+		int64_t sum = 0;
+
+		for (uint32_t i = 0; i < x->item_count && i < 7; i++) {
+			lines[i] = x->items[i];
+			sum += x->items[i].amount_fen.fen;
+		}
+		c->items = lines;
+		c->items_count = x->item_count < 7 ? x->item_count : 7;
+		if (sum < x->total_fen)
+			lines[c->items_count++] =
+			    (yb_item){.code = "REST-001",
+				      .name = "other care",
+				      .category = "service",
+				      .amount_fen = yb_fen(x->total_fen - sum)};
+		else
+			c->total_fen = yb_fen(sum), c->compliant_fen = yb_fen(sum * 9 / 10);
+		c->has_items = true;
+	}
 	c->submitted_at =
 	    x->submitted != 0 ? x->submitted : at(stay ? x->to : x->from, stay ? 17 : 10);
 	if (role != NULL)

@@ -4,13 +4,14 @@
  * It reads the input topics as they stand (io/snapshot.h), and the adjudicator group's
  * committed offsets on the claims topic: a claim before them has been settled and its
  * settlement published, a claim after them has not (the adjudicator will settle it when it
- * resumes). It replays the history in the pipeline's order (history.h) through the ledger —
- * the same code the adjudicator runs — taking the settled claims only, checks every
- * settlement it reproduces against the one recorded on the settlements topic, and writes
- * what the services keep (io/member_store.h): every member's event history, accumulators
- * and personal account, every settled claim's recorded state with where it was read, and
- * last, enrollment-svc's progress. The adjudicator waits while that progress is missing,
- * so it resumes only once the rebuild is complete.
+ * resumes). It takes the pipeline's decisions again (history.h) through the ledger — the
+ * same code the adjudicator runs — each settled claim judged on what its recorded
+ * settlement says it was judged on, checks every settlement it reproduces against the
+ * recorded one, and writes what the services keep (io/member_store.h): every member's event
+ * history, accumulators, personal account and watermark, every settled claim's recorded
+ * state with where it was read and its claim_id's registration, and last, enrollment-svc's
+ * progress. The adjudicator waits while that progress is missing, so it resumes only once
+ * the rebuild is complete.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -37,20 +38,13 @@
 #define MAX_PARTITIONS 1024
 #define PIPELINE_CHUNK 2000
 
-typedef struct recorded_bytes {
-	uint8_t *bytes;
-	size_t len;
-} recorded_bytes;
-
 typedef struct rebuild {
-	yb_strmap *applied;  /* member_id → int64: claims and reversals recorded (its version) */
-	yb_strmap *recorded; /* claim_id (+ "\x01r" for a reversal) → the first settlement */
-	yb_avro *avro;
-	char *arena_memory;
+	yb_strmap *applied; /* member_id → int64: claims and reversals recorded (its version) */
 	yb_member_store *store;
 	size_t queued;
 	yb_buf encoded; /* a reproduced settlement, reused */
 	uint64_t members, claims, events;
+	uint64_t settled, differing, unrecorded, refused;
 	char errstr[512];
 } rebuild;
 
@@ -83,41 +77,6 @@ static void rebuild_usage(FILE *out)
 	    "reproduced settlement differs from the recorded one (listed).\n");
 }
 
-static void free_recorded(void *value)
-{
-	free(((recorded_bytes *)value)->bytes);
-}
-
-/* Keep the first recorded settlement of each claim and of each reversal, as bytes. */
-static int record_settlement(const yb_message *m, void *opaque)
-{
-	rebuild *r = opaque;
-	yb_arena arena;
-	yb_record rec;
-	char key[300];
-	recorded_bytes *slot;
-	int created;
-
-	yb_arena_init(&arena, r->arena_memory, ARENA_SIZE);
-	if (yb_avro_decode(r->avro, m->value, m->len, &arena, &rec, r->errstr, sizeof(r->errstr)) !=
-		YB_OK ||
-	    rec.type != YB_RECORD_SETTLEMENT || rec.as.settlement.duplicate)
-		return YB_OK;
-	snprintf(key, sizeof(key), "%s%s", rec.as.settlement.claim_id,
-		 strcmp(rec.as.settlement.status, "reversed") == 0 ? "\x01r" : "");
-	slot = yb_strmap_put(r->recorded, key, &created);
-	if (slot == NULL)
-		return YB_ENOMEM;
-	if (created) {
-		slot->bytes = malloc(m->len);
-		if (slot->bytes == NULL)
-			return YB_ENOMEM;
-		memcpy(slot->bytes, m->value, m->len);
-		slot->len = m->len;
-	}
-	return YB_OK;
-}
-
 /* Read the replies of what is queued, every PIPELINE_CHUNK commands (force: all now). */
 static int flush(rebuild *r, int force)
 {
@@ -129,73 +88,115 @@ static int flush(rebuild *r, int force)
 	return yb_member_store_sync(r->store, n, r->errstr, sizeof(r->errstr));
 }
 
-static int write_member(const char *member_id, int64_t pa_spent_fen, const yb_member_year *years,
-			size_t count, void *opaque)
+static int write_member(const char *member_id, int64_t pa_spent_fen, int64_t watermark_ms,
+			const yb_member_year *years, size_t count, void *opaque)
 {
 	rebuild *r = opaque;
 	const int64_t *version = yb_strmap_get(r->applied, member_id);
-	int rc;
+	long queued;
 
 	if (version == NULL && count == 0 && pa_spent_fen == 0)
 		return YB_OK; /* nothing the adjudicator would have written */
-	rc = yb_member_store_queue_member_state(r->store, member_id, version != NULL ? *version : 0,
-						pa_spent_fen, years, count);
-
-	if (rc != YB_OK)
-		return rc;
-	r->queued += 1 + count;
+	queued =
+	    yb_member_store_queue_member_state(r->store, member_id, version != NULL ? *version : 0,
+					       pa_spent_fen, watermark_ms, years, count);
+	if (queued < 0)
+		return (int)queued;
+	r->queued += (size_t)queued;
 	r->members++;
 	return flush(r, 0);
 }
 
 /* A member's version is the number of applies the adjudicator made: one per claim and one
- * per reversal recorded. */
-static int count_applies(const yb_claim_state *claim, void *opaque)
+ * per reversal it recorded (records dropped since included). */
+static int count_apply(rebuild *r, const char *member_id)
 {
-	rebuild *r = opaque;
 	int created;
-	int64_t *n = yb_strmap_put(r->applied, claim->member_id, &created);
+	int64_t *n = yb_strmap_put(r->applied, member_id, &created);
 
 	if (n == NULL)
 		return YB_ENOMEM;
-	*n += claim->reversal != NULL ? 2 : 1;
+	(*n)++;
 	return YB_OK;
 }
 
 static int write_claim(const yb_claim_state *claim, void *opaque)
 {
 	rebuild *r = opaque;
-	int rc = yb_member_store_queue_claim_state(r->store, claim);
+	long queued = yb_member_store_queue_claim_state(r->store, claim);
 
-	if (rc != YB_OK)
-		return rc;
-	r->queued++;
+	if (queued < 0)
+		return (int)queued;
+	r->queued += (size_t)queued;
 	r->claims++;
 	return flush(r, 0);
 }
 
-/* Compare a reproduced settlement with the recorded one; prints a difference. */
-static int matches(rebuild *r, const char *claim_id, bool reversal, const uint8_t *bytes,
-		   size_t len, uint64_t *differing, uint64_t *unrecorded)
+/* Each settled claim taken again: compared with the recorded settlement. */
+static int check_decision(const history_decision *d, void *opaque)
 {
-	char key[300];
-	const recorded_bytes *was;
+	rebuild *r = opaque;
+	yb_record out = {.type = YB_RECORD_SETTLEMENT};
 
-	snprintf(key, sizeof(key), "%s%s", claim_id, reversal ? "\x01r" : "");
-	was = yb_strmap_get(r->recorded, key);
-	if (was == NULL) {
-		(*unrecorded)++;
-		return 0;
+	if (d->refused != NULL) {
+		r->refused++; /* dead-lettered by the services */
+		return YB_OK;
 	}
-	if (was->len == len && memcmp(was->bytes, bytes, len) == 0)
-		return 1;
-	if (*differing < 10)
+	if (d->settlement->duplicate)
+		return YB_OK;
+	if ((d->record->type == YB_RECORD_CLAIM ||
+	     strcmp(d->settlement->status, "reversed") == 0) &&
+	    count_apply(r, d->settlement->member_id) != YB_OK)
+		return YB_ENOMEM;
+	r->settled++;
+	if (d->recorded == NULL) {
+		r->unrecorded++;
+		return YB_OK;
+	}
+	out.as.settlement = *d->settlement;
+	if (yb_avro_encode(&out, &r->encoded, r->errstr, sizeof(r->errstr)) == YB_OK &&
+	    r->encoded.len == d->recorded->len &&
+	    memcmp(r->encoded.data, d->recorded->bytes, d->recorded->len) == 0)
+		return YB_OK;
+	if (r->differing < 10)
 		fprintf(stderr,
-			"claimctl rebuild: %s%s: the replay differs from the recorded "
-			"settlement\n",
-			claim_id, reversal ? " (reversal)" : "");
-	(*differing)++;
-	return 0;
+			"claimctl rebuild: %s%s: the replay differs from the recorded settlement\n",
+			d->settlement->claim_id,
+			d->record->type == YB_RECORD_REVERSAL ? " (reversal)" : "");
+	r->differing++;
+	return YB_OK;
+}
+
+/* Every member event the services admitted, into the member histories. */
+static int write_events(rebuild *r, history *h, yb_ledger *ledger)
+{
+	char *arena_memory = malloc(ARENA_SIZE);
+	int rc = arena_memory != NULL ? YB_OK : YB_ENOMEM;
+
+	for (size_t i = 0; rc == YB_OK && i < h->count; i++) {
+		const history_event *e = &h->events[i];
+		yb_arena arena;
+		yb_record rec;
+		char why[256];
+		bool enrollment = e->rank == HISTORY_ENROLLMENTS;
+
+		if (e->rank != HISTORY_ENROLLMENTS && e->rank != HISTORY_PAYMENTS)
+			continue;
+		yb_arena_init(&arena, arena_memory, ARENA_SIZE);
+		if (history_take(h, ledger, e, &arena, &rec, why, sizeof(why)) != YB_OK)
+			continue; /* dead-lettered by enrollment-svc */
+		rc = yb_member_store_queue_event(
+		    r->store, enrollment ? rec.as.enrollment.member_id : rec.as.payment.member_id,
+		    yb_record_time(&rec),
+		    enrollment ? YB_LEDGER_RANK_ENROLLMENT : YB_LEDGER_RANK_PAYMENT, e->partition,
+		    e->offset, e->value, e->len);
+		r->queued++;
+		r->events++;
+		if (rc == YB_OK)
+			rc = flush(r, 0);
+	}
+	free(arena_memory);
+	return rc;
 }
 
 int claimctl_rebuild(int argc, char **argv)
@@ -229,7 +230,7 @@ int claimctl_rebuild(int argc, char **argv)
 	rebuild r;
 	int64_t committed[MAX_PARTITIONS], progress[2][MAX_PARTITIONS];
 	int member_partitions = 0;
-	uint64_t settled = 0, pending = 0, differing = 0, unrecorded = 0, refused = 0;
+	history_counts counts;
 	yb_group_info *groups = NULL;
 	yb_partition_lag *parts = NULL;
 	size_t ngroups = 0, nparts = 0;
@@ -290,13 +291,9 @@ int claimctl_rebuild(int argc, char **argv)
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);
 	policies = policies != NULL ? policies : claimctl_policies_dir(NULL);
-	r.recorded = yb_strmap_new(sizeof(recorded_bytes));
 	r.applied = yb_strmap_new(sizeof(int64_t));
-	r.arena_memory = malloc(ARENA_SIZE);
 	if (yb_policy_load_dir(policies, &sets, &set_count, r.errstr, sizeof(r.errstr)) != YB_OK ||
-	    r.recorded == NULL || r.applied == NULL || r.arena_memory == NULL ||
-	    yb_avro_new(&r.avro, r.errstr, sizeof(r.errstr)) != YB_OK ||
-	    yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
+	    r.applied == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
 	    yb_redis_connect(&redis, host, port, 10000, r.errstr, sizeof(r.errstr)) != YB_OK ||
 	    yb_member_store_new(&r.store, redis, prefix) != YB_OK ||
 	    (probe = yb_end_probe_new(props, r.errstr, sizeof(r.errstr))) == NULL ||
@@ -334,75 +331,16 @@ int claimctl_rebuild(int argc, char **argv)
 			"settled yet\n",
 			group, r.errstr);
 	}
-	if (history_read(&h, props, topic_names, "rebuild", r.errstr, sizeof(r.errstr)) != YB_OK) {
+	if (history_read(&h, props, topic_names, settlements, "rebuild", r.errstr,
+			 sizeof(r.errstr)) != YB_OK ||
+	    history_replay(&h, ledger, HISTORY_AS_JUDGED, committed, check_decision, &r, &counts,
+			   r.errstr, sizeof(r.errstr)) < 0 ||
+	    write_events(&r, &h, ledger) != YB_OK) {
 		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
 		goto out;
 	}
-	{
-		size_t n = 0;
-
-		if (yb_snapshot_read(props, settlements, 10000, record_settlement, &r, &n, r.errstr,
-				     sizeof(r.errstr)) != YB_OK) {
-			fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-			goto out;
-		}
-		fprintf(stderr, "claimctl rebuild: %-13s %8zu recorded\n", settlements, n);
-	}
-
-	for (size_t i = 0; i < h.count; i++) {
-		const history_event *e = &h.events[i];
-		yb_arena arena;
-		yb_record rec;
-		const yb_settlement *s = NULL;
-		int rc;
-
-		if (e->rank == 3 &&
-		    (e->partition >= MAX_PARTITIONS || e->offset >= committed[e->partition])) {
-			pending++; /* not settled yet: the adjudicator will */
-			continue;
-		}
-		yb_arena_init(&arena, r.arena_memory, ARENA_SIZE);
-		if (yb_avro_decode(r.avro, e->value, e->len, &arena, &rec, r.errstr,
-				   sizeof(r.errstr)) != YB_OK) {
-			refused++; /* dead-lettered by the services */
-			continue;
-		}
-		rc = yb_ledger_apply(ledger, &rec, &s, r.errstr, sizeof(r.errstr));
-		if (rc < 0) {
-			refused++;
-			continue;
-		}
-		if (rec.type == YB_RECORD_ENROLLMENT || rec.type == YB_RECORD_PAYMENT) {
-			rc = yb_member_store_queue_event(
-			    r.store,
-			    rec.type == YB_RECORD_ENROLLMENT ? rec.as.enrollment.member_id
-							     : rec.as.payment.member_id,
-			    e->time,
-			    rec.type == YB_RECORD_ENROLLMENT ? YB_STORE_RANK_ENROLLMENT
-							     : YB_STORE_RANK_PAYMENT,
-			    e->value, e->len);
-			r.queued++;
-			r.events++;
-			if (rc != YB_OK || flush(&r, 0) != YB_OK) {
-				fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-				goto out;
-			}
-		} else if (s != NULL && !s->duplicate) {
-			bool reversal = rec.type == YB_RECORD_REVERSAL;
-			const char *claim_id =
-			    reversal ? rec.as.reversal.claim_id : rec.as.claim.claim_id;
-			yb_record out = {.type = YB_RECORD_SETTLEMENT};
-			settled++;
-			yb_ledger_set_source(ledger, claim_id, reversal, e->partition, e->offset);
-			out.as.settlement = *s;
-			if (yb_avro_encode(&out, &r.encoded, r.errstr, sizeof(r.errstr)) == YB_OK)
-				matches(&r, claim_id, reversal, r.encoded.data, r.encoded.len,
-					&differing, &unrecorded);
-		}
-	}
 	/* Members and claims, then the progress that lets the adjudicator resume. */
-	if (yb_ledger_each_claim(ledger, count_applies, &r) != YB_OK ||
-	    yb_ledger_each_member(ledger, write_member, &r) != YB_OK ||
+	if (yb_ledger_each_member(ledger, write_member, &r) != YB_OK ||
 	    yb_ledger_each_claim(ledger, write_claim, &r) != YB_OK || flush(&r, 1) != YB_OK) {
 		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
 		goto out;
@@ -424,8 +362,9 @@ int claimctl_rebuild(int argc, char **argv)
 	       "  not taken (dead letters):    %" PRIu64 "\n",
 	       r.members, r.events, r.claims, prefix,
 	       (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, group,
-	       settled, settled - differing - unrecorded, differing, unrecorded, pending, refused);
-	exit_code = differing == 0 ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
+	       r.settled, r.settled - r.differing - r.unrecorded, r.differing, r.unrecorded,
+	       counts.skipped, r.refused + counts.refused_events);
+	exit_code = r.differing == 0 ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
 out:
 	free(groups);
 	free(parts);
@@ -434,11 +373,8 @@ out:
 	yb_member_store_destroy(r.store);
 	yb_redis_destroy(redis);
 	yb_ledger_destroy(ledger);
-	yb_avro_destroy(r.avro);
-	yb_strmap_destroy(r.recorded, free_recorded);
 	yb_strmap_destroy(r.applied, NULL);
 	yb_buf_free(&r.encoded);
-	free(r.arena_memory);
 	free(sets);
 	yb_props_destroy(props);
 	return exit_code;

@@ -1,14 +1,14 @@
 /*
  * enrollment-svc: enrollments and payments → each member's coverage history in Redis.
  *
- * It consumes the enrollments and payments topics in its group, checks every event as the
- * ledger would take it (a known scheme, what a payment's kind needs), and adds it to the
- * member's history ({m:<member_id>}:ev, scored by event time; io/member_store.h). The
- * adjudicator folds that history up to each claim's timestamp, so a claim sees exactly the
- * events stamped before it whatever order the topics arrive in. After each batch it records
- * how far it has applied each partition (progress:<topic>:<partition>): the adjudicator
- * waits for that to pass the partitions' ends before it settles a claim (docs/ARCHITECTURE.md,
- * "Event time decides").
+ * It consumes the enrollments and payments topics in its group, admits every event as the
+ * ledger would take it (keyed by its member_id, a known scheme, what a payment's kind
+ * needs), and adds it to the member's history ({m:<member_id>}:ev, scored by event time,
+ * with the partition and offset it was read at; io/member_store.h). After each batch it
+ * records how far it has applied each partition (progress:<topic>:<partition>): the
+ * adjudicator waits for that to pass the partitions' stable ends before it judges a claim,
+ * and judges the claim on exactly the events before those ends, stamped at or before the
+ * claim (docs/ARCHITECTURE.md, "What a claim is judged on").
  *
  * Anything that cannot be decoded or validated goes to the dead-letter topic with the reason
  * and the original bytes, in the same transaction as the batch's offsets; the Redis writes
@@ -157,8 +157,8 @@ int main(int argc, char **argv)
 					yb_props_get(cfg, "topic.payments")};
 
 		if (yb_stream_new(&stream, cfg, yb_props_get(cfg, "group"),
-				  yb_service_static_instance(&svc), txn_id, topics, 2,
-				  errstr, sizeof(errstr)) != YB_OK) {
+				  yb_service_static_instance(&svc), txn_id, topics, 2, errstr,
+				  sizeof(errstr)) != YB_OK) {
 			YB_LOG(YB_LOG_ERROR, "start_failed", "{s:s}", "err", errstr);
 			goto out;
 		}
@@ -196,12 +196,10 @@ int main(int argc, char **argv)
 			YB_LOG(YB_LOG_ERROR, "transaction_failed", "{s:s}", "err", errstr);
 			goto out;
 		}
-		yb_ledger_forget_members(checker);
 		for (int i = 0; i < n; i++) {
 			const yb_message *m = &batch[i].m;
 			yb_arena arena;
 			yb_record rec;
-			const yb_settlement *unused;
 			bool enrollment =
 			    strcmp(m->topic, yb_props_get(cfg, "topic.enrollments")) == 0;
 			const char *member_id;
@@ -216,9 +214,11 @@ int main(int argc, char **argv)
 					 yb_record_desc_of(rec.type)->name, m->topic);
 				rc = YB_EINVAL;
 			}
+			/* What the adjudicator's ledger will take: keyed by its member_id (so it
+			 * is in its member's partition), a known scheme, what its kind needs. */
 			if (rc == YB_OK)
-				rc =
-				    yb_ledger_apply(checker, &rec, &unused, errstr, sizeof(errstr));
+				rc = yb_ledger_admit(checker, &rec, m->key != NULL ? m->key : "",
+						     m->key_len, errstr, sizeof(errstr));
 			if (rc < 0) {
 				if (yb_stream_send_dead_letter(
 					stream, yb_props_get(cfg, "topic.dead-letters"), m, errstr,
@@ -232,10 +232,12 @@ int main(int argc, char **argv)
 			}
 			member_id =
 			    enrollment ? rec.as.enrollment.member_id : rec.as.payment.member_id;
-			if (yb_member_store_queue_event(store, member_id, m->timestamp_ms,
-							enrollment ? YB_STORE_RANK_ENROLLMENT
-								   : YB_STORE_RANK_PAYMENT,
-							m->value, m->len) != YB_OK)
+			/* Scored by its own event time (event_time, paid_at), not the message's
+			 * timestamp: the history is in event-time order whoever produced it. */
+			if (yb_member_store_queue_event(
+				store, member_id, yb_record_time(&rec),
+				enrollment ? YB_LEDGER_RANK_ENROLLMENT : YB_LEDGER_RANK_PAYMENT,
+				m->partition, m->offset, m->value, m->len) != YB_OK)
 				goto out;
 			queued++;
 			c.applied++;

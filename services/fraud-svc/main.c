@@ -94,11 +94,10 @@ typedef struct member_slot {
 	const char **claim_ids;
 	size_t claim_count;
 	yb_fraud_pending *pending_claims, *pending_settlements, *pending_reversals;
-	size_t event_first, event_count, event_next;
 } member_slot;
 
 typedef struct counters {
-	uint64_t consumed, checked, waiting, skipped, reversals, alerts, batches, rewinds;
+	uint64_t consumed, checked, waiting, skipped, refused, reversals, alerts, batches, rewinds;
 	uint64_t redis_errors;
 	uint64_t by_rule[YB_FRAUD_RULE_COUNT];
 	yb_histogram batch_ms;
@@ -131,8 +130,6 @@ typedef struct fraud_svc {
 	size_t id_count, id_cap;
 	yb_fraud_pending *pending;
 	size_t pending_cap;
-	yb_store_event *events;
-	size_t event_count, event_cap;
 	char *arena_memory, *event_arena;
 	yb_arena arena;
 	yb_buf out;
@@ -160,6 +157,11 @@ static void publish_metrics(fraud_svc *f, bool healthy, const char *reason)
 			   "Messages not judged: reversal requests (their settlement counts), "
 			   "duplicates, undecodable messages (the adjudicator dead-letters them).",
 			   "", c->skipped);
+	yb_metrics_counter(&text, "yb_join_refused_total",
+			   "Claims not held for a join: the adjudicator dead-letters them (a key "
+			   "that is not the member_id, a claim that breaks the contract), so no "
+			   "settlement will come.",
+			   "", c->refused);
 	yb_metrics_counter(&text, "yb_reversals_total", "Claims taken out of a member's window.",
 			   "", c->reversals);
 	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
@@ -222,6 +224,13 @@ static int decode(fraud_svc *f, int n)
 			f->c.skipped++;
 			continue;
 		}
+		if (claims && it->rec.type == YB_RECORD_CLAIM &&
+		    yb_ledger_admit(f->ledger, &it->rec, m->key != NULL ? m->key : "", m->key_len,
+				    why, sizeof(why)) != YB_OK) {
+			/* The adjudicator dead-letters it: no settlement will come to join. */
+			f->c.refused++;
+			continue;
+		}
 		if (claims && it->rec.type == YB_RECORD_CLAIM) {
 			it->kind = CLAIM;
 			it->member_id = it->rec.as.claim.member_id;
@@ -256,7 +265,7 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 	yb_ledger_forget_members(f->ledger);
 	yb_member_store_reset(f->members_store);
 	yb_fraud_store_reset(f->store);
-	f->id_count = f->event_count = 0;
+	f->id_count = 0;
 	if (yb_array_grow((void **)&f->ids, &f->id_cap, need, sizeof(*f->ids)) != 0 ||
 	    yb_array_grow((void **)&f->pending, &f->pending_cap, 3 * need, sizeof(*f->pending)) !=
 		0)
@@ -293,16 +302,9 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 							ms->pending_reversals, errstr, errlen);
 		if (rc != YB_OK)
 			return rc;
-		if (yb_array_grow((void **)&f->events, &f->event_cap,
-				  f->event_count + sm.event_count, sizeof(*f->events)) != 0)
-			return YB_ENOMEM;
-		if (sm.event_count > 0)
-			memcpy(f->events + f->event_count, sm.events,
-			       sm.event_count * sizeof(*sm.events));
-		ms->event_first = f->event_count;
-		ms->event_count = sm.event_count;
-		ms->event_next = 0;
-		f->event_count += sm.event_count;
+		rc = yb_member_store_load(f->ledger, ms->member_id, &sm);
+		if (rc != YB_OK)
+			return rc;
 	}
 	return rc;
 }
@@ -586,6 +588,7 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 
 	for (size_t i = 0; i < f->action_count; i++) {
 		const action *a = &f->actions[i];
+		yb_judged_on on;
 		member_slot *ms = &f->members[a->member];
 		yb_fraud_result *r = &f->result;
 		yb_claim_facts facts;
@@ -610,10 +613,9 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 			f->c.reversals++;
 			continue;
 		}
-		yb_member_store_fold(f->ledger, f->avro, ms->member_id, f->events + ms->event_first,
-				     ms->event_count, &ms->event_next, a->claim_time,
-				     f->event_arena, EVENT_ARENA);
-		yb_ledger_claim_facts(f->ledger, a->claim, &facts);
+		/* The member as the adjudicator judged the claim (its settlement's judged_on). */
+		yb_ledger_claim_facts(f->ledger, a->claim,
+				      yb_judged_on_of(a->settlement, &on) ? &on : NULL, &facts);
 		in.claim = a->claim;
 		in.settlement = a->settlement;
 		in.member = facts.member;
@@ -845,8 +847,7 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
 		 yb_props_get(cfg, "instance.id"));
 	rc = yb_stream_new(&f->stream, cfg, yb_props_get(cfg, "group"),
-			   yb_service_static_instance(&f->svc), txn_id, topics, 2, errstr,
-			   errlen);
+			   yb_service_static_instance(&f->svc), txn_id, topics, 2, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
 	f->batch = calloc(max, sizeof(*f->batch));
@@ -885,7 +886,6 @@ static void teardown(fraud_svc *f)
 	free(f->members);
 	free(f->ids);
 	free(f->pending);
-	free(f->events);
 	free(f->arena_memory);
 	free(f->event_arena);
 	yb_buf_free(&f->out);

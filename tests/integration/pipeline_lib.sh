@@ -115,14 +115,18 @@ wait_settled() {
     fail "$have of $want settlements after ${seconds}s"
 }
 
+# The answer of a settlement, without what the pipeline judged it on (judged_on: offsets
+# of its topics, which claimctl adjudicate over a file has not), one per line.
+answers() { jq -c 'del(.judged_on)'; }
+
 # The offline run: claimctl adjudicate over the same events in timestamp order (the file).
 offline() {
     "$claimctl" adjudicate --policies "$policies" "$1" 2>/dev/null |
-        grep '"type":"settlement"' | LC_ALL=C sort >"$work/offline.jsonl"
+        grep '"type":"settlement"' | answers | LC_ALL=C sort >"$work/offline.jsonl"
 }
 
-# The settlements the pipeline published, sorted like offline().
-published() { consume settlements | LC_ALL=C sort >"$work/published.jsonl"; }
+# The settlements the pipeline published, as answers, sorted like offline().
+published() { consume settlements | answers | LC_ALL=C sort >"$work/published.jsonl"; }
 
 # check_exactly_once: one settlement per claim (and per reversal), equal to the offline run
 # byte for byte.
