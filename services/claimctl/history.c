@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/json.h"
 #include "io/snapshot.h"
 #include "rules/error.h"
 
@@ -323,5 +324,182 @@ int history_replay(history *h, yb_ledger *ledger, history_view view, const int64
 		rc = fn(&d, opaque);
 		free(member);
 	}
+	return rc;
+}
+
+/* Does claim e wait for its claim_id's owner, another member, to be written first? The
+ * registry gave the claim_id to whoever came first across partitions: the file must too. */
+static bool waits_for_owner(history *h, const history_event *e, yb_strmap *owned, char *memory)
+{
+	yb_arena arena;
+	yb_record rec;
+	char errstr[128];
+	char **owner;
+
+	yb_arena_init(&arena, memory, ARENA_SIZE);
+	if (yb_avro_decode(h->avro, e->value, e->len, &arena, &rec, errstr, sizeof(errstr)) !=
+		YB_OK ||
+	    rec.type != YB_RECORD_CLAIM)
+		return false;
+	owner = yb_strmap_get(h->owners, rec.as.claim.claim_id);
+	return owner != NULL && strcmp(*owner, rec.as.claim.member_id) != 0 &&
+	       yb_strmap_get(owned, rec.as.claim.claim_id) == NULL;
+}
+
+/* Write e as a JSON line when the pipeline took it; a reversal gets its member from the key.
+ * owned (when not NULL) records the claim_ids whose owner's claim is out. */
+static int export_one(history *h, yb_ledger *ledger, const history_event *e, yb_buf *scratch,
+		      FILE *out, uint64_t *written, yb_strmap *owned)
+{
+	yb_arena arena;
+	yb_record rec;
+	char why[512], member[YB_LEDGER_ID_MAX + 1];
+
+	yb_arena_init(&arena, h->arena, ARENA_SIZE);
+	if (history_take(h, ledger, e, &arena, &rec, why, sizeof(why)) != YB_OK)
+		return YB_OK; /* dead-lettered by the pipeline: nothing to adjudicate */
+	if (rec.type == YB_RECORD_REVERSAL && rec.as.reversal.member_id == NULL) {
+		snprintf(member, sizeof(member), "%.*s", (int)e->key_len, (const char *)e->key);
+		rec.as.reversal.member_id = member;
+	}
+	if (owned != NULL && rec.type == YB_RECORD_CLAIM) {
+		char **owner = yb_strmap_get(h->owners, rec.as.claim.claim_id);
+		int created;
+
+		if (owner != NULL && strcmp(*owner, rec.as.claim.member_id) == 0 &&
+		    yb_strmap_put(owned, rec.as.claim.claim_id, &created) == NULL)
+			return YB_ENOMEM;
+	}
+	(*written)++;
+	return yb_json_write_line(&rec, scratch, out);
+}
+
+/* The index of the first event of rank in events[0..n) (sorted by pipeline order). */
+static size_t first_of_rank(const history *h, int rank)
+{
+	size_t i = 0;
+
+	while (i < h->count && h->events[i].rank < rank)
+		i++;
+	return i;
+}
+
+int history_export(history *h, yb_ledger *ledger, FILE *out, uint64_t *written, char *errstr,
+		   size_t errlen)
+{
+	size_t start[5], next_inst, *next_event[2] = {NULL, NULL}, *head = NULL;
+	int partitions = 0, rc = YB_OK;
+	yb_buf scratch = {0};
+	yb_strmap *owned = yb_strmap_new(1);
+	char *memory = malloc(ARENA_SIZE);
+
+	*written = 0;
+	qsort(h->events, h->count, sizeof(h->events[0]), by_pipeline_order);
+	for (int r = 0; r <= 4; r++)
+		start[r] = r == 4 ? h->count : first_of_rank(h, r);
+	for (size_t i = 0; i < h->count; i++)
+		if (h->events[i].partition + 1 > partitions &&
+		    h->events[i].partition < HISTORY_MAX_PARTITIONS)
+			partitions = h->events[i].partition + 1;
+	next_event[0] = calloc((size_t)partitions + 1, sizeof(size_t));
+	next_event[1] = calloc((size_t)partitions + 1, sizeof(size_t));
+	head = calloc((size_t)partitions + 1, sizeof(size_t));
+	if (next_event[0] == NULL || next_event[1] == NULL || head == NULL || owned == NULL ||
+	    memory == NULL) {
+		rc = YB_ENOMEM;
+		goto out;
+	}
+	/* Each partition's cursor into the enrollments, payments and claims (sorted by
+	 * partition, then offset). */
+	for (int t = 0; t < 2; t++) {
+		for (int p = 0; p < partitions; p++) {
+			size_t i = start[HISTORY_ENROLLMENTS + t];
+
+			while (i < start[HISTORY_ENROLLMENTS + t + 1] && h->events[i].partition < p)
+				i++;
+			next_event[t][p] = i;
+		}
+	}
+	for (int p = 0; p < partitions; p++) {
+		size_t i = start[HISTORY_CLAIMS];
+
+		while (i < start[4] && h->events[i].partition < p)
+			i++;
+		head[p] = i;
+	}
+	next_inst = start[HISTORY_INSTITUTIONS];
+	/* Merge the partitions' claims by the institutions offset they were judged on (each
+	 * partition's in offset order); before each, what it was judged on. */
+	for (;;) {
+		int best = -1;
+		yb_judged_on best_on = {0};
+
+		/* A claim waiting for its claim_id's owner goes after it; when every partition
+		 * waits (a cycle), the first goes anyway. */
+		for (int pass = 0; pass < 2 && best < 0; pass++) {
+			for (int p = 0; p < partitions; p++) {
+				const history_event *e;
+				yb_judged_on on;
+				bool has_on = false;
+
+				if (head[p] >= start[4] || h->events[head[p]].partition != p)
+					continue;
+				e = &h->events[head[p]];
+				if (pass == 0 && waits_for_owner(h, e, owned, memory))
+					continue;
+				recorded_for(h, e, NULL, &on, &has_on);
+				if (!has_on) {
+					/* Not recorded with judged_on: as of what is out so far. */
+					on.institutions = 0;
+					on.enrollments = on.payments = 0;
+				}
+				if (best < 0 || on.institutions < best_on.institutions) {
+					best = p;
+					best_on = on;
+				}
+			}
+		}
+		if (best < 0)
+			break;
+		while (next_inst < start[HISTORY_ENROLLMENTS] &&
+		       h->events[next_inst].offset < best_on.institutions && rc == YB_OK)
+			rc = export_one(h, ledger, &h->events[next_inst++], &scratch, out, written,
+					NULL);
+		for (int t = 0; t < 2 && rc == YB_OK; t++) {
+			size_t *i = &next_event[t][best];
+			int64_t limit = t == 0 ? best_on.enrollments : best_on.payments;
+
+			while (*i < start[HISTORY_ENROLLMENTS + t + 1] &&
+			       h->events[*i].partition == best && h->events[*i].offset < limit &&
+			       rc == YB_OK)
+				rc = export_one(h, ledger, &h->events[(*i)++], &scratch, out,
+						written, NULL);
+		}
+		if (rc == YB_OK)
+			rc = export_one(h, ledger, &h->events[head[best]++], &scratch, out, written,
+					owned);
+		if (rc != YB_OK)
+			break;
+	}
+	/* What no claim was judged on yet. */
+	for (size_t i = start[HISTORY_INSTITUTIONS]; rc == YB_OK && i < start[HISTORY_CLAIMS];
+	     i++) {
+		const history_event *e = &h->events[i];
+		bool done = e->rank == HISTORY_INSTITUTIONS
+				? i < next_inst
+				: i < next_event[e->rank - HISTORY_ENROLLMENTS][e->partition];
+
+		if (!done)
+			rc = export_one(h, ledger, e, &scratch, out, written, NULL);
+	}
+out:
+	if (rc != YB_OK)
+		snprintf(errstr, errlen, "export: %s", yb_strerror(rc));
+	free(next_event[0]);
+	free(next_event[1]);
+	free(head);
+	free(memory);
+	yb_strmap_destroy(owned, NULL);
+	yb_buf_free(&scratch);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "codec/avro.h"
 #include "io/consumer.h"
@@ -113,5 +114,16 @@ typedef struct history_counts {
 int history_replay(history *h, yb_ledger *ledger, history_view view, const int64_t *claims_end,
 		   int (*fn)(const history_decision *decision, void *opaque), void *opaque,
 		   history_counts *counts, char *errstr, size_t errlen);
+
+/*
+ * Write the inputs the pipeline took as JSON Lines to out, in an order in which claimctl
+ * adjudicate (each claim judged on the records before it) gives the pipeline's answers:
+ * the claims of each partition in offset order, merged by the institutions offset they were
+ * judged on, each preceded by the institutions, enrollments and payments its recorded
+ * judged_on names that are not out yet; what no claim was judged on comes last. A reversal
+ * without member_id gets its Kafka key's. *written = the records written.
+ */
+int history_export(history *h, yb_ledger *ledger, FILE *out, uint64_t *written, char *errstr,
+		   size_t errlen);
 
 #endif

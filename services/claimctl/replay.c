@@ -103,6 +103,10 @@ static void replay_usage(FILE *out)
 	    "      --as-of-now          judge on everything known now; list what changes\n"
 	    "  -p, --policies DIR       the policies to replay under (default: as adjudicate)\n"
 	    "      --json FILE          write the full report as JSON to FILE\n"
+	    "      --export FILE        write the inputs the pipeline took as JSON Lines, in an\n"
+	    "                           order in which claimctl adjudicate FILE gives the\n"
+	    "                           pipeline's settlements (each claim after exactly what it\n"
+	    "                           was judged on); nothing is compared\n"
 	    "      --show N             differing claims to list (default 10)\n"
 	    "      --topic-prefix P     read P.institutions, P.claims, ... (a test's own set)\n"
 	    "  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
@@ -352,7 +356,16 @@ static int write_json(const replay *r, const char *policies, const char *path)
 
 int claimctl_replay(int argc, char **argv)
 {
-	enum { OPT_FROM = 1000, OPT_TO, OPT_JSON, OPT_SHOW, OPT_AUDIT, OPT_NOW, OPT_PREFIX };
+	enum {
+		OPT_FROM = 1000,
+		OPT_TO,
+		OPT_JSON,
+		OPT_SHOW,
+		OPT_AUDIT,
+		OPT_NOW,
+		OPT_PREFIX,
+		OPT_EXPORT
+	};
 	static const struct option options[] = {
 	    {"from", required_argument, NULL, OPT_FROM},
 	    {"to", required_argument, NULL, OPT_TO},
@@ -361,6 +374,7 @@ int claimctl_replay(int argc, char **argv)
 	    {"show", required_argument, NULL, OPT_SHOW},
 	    {"audit", no_argument, NULL, OPT_AUDIT},
 	    {"as-of-now", no_argument, NULL, OPT_NOW},
+	    {"export", required_argument, NULL, OPT_EXPORT},
 	    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
 	    {"brokers", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
@@ -372,7 +386,7 @@ int claimctl_replay(int argc, char **argv)
 	char inputs[4][256], settlements[256];
 	const char *prefix = "";
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	const char *policies = NULL, *json_path = NULL;
+	const char *policies = NULL, *json_path = NULL, *export_path = NULL;
 	int opt, exit_code = CLAIMCTL_EXIT_USAGE;
 	yb_props *props = yb_props_new();
 	yb_policy_set *sets = NULL;
@@ -430,6 +444,9 @@ int claimctl_replay(int argc, char **argv)
 		case OPT_JSON:
 			json_path = optarg;
 			break;
+		case OPT_EXPORT:
+			export_path = optarg;
+			break;
 		case OPT_SHOW:
 			r.show = strtol(optarg, NULL, 10);
 			break;
@@ -471,6 +488,24 @@ int claimctl_replay(int argc, char **argv)
 	    yb_avro_new(&r.avro, errstr, sizeof(errstr)) != YB_OK ||
 	    yb_ledger_new(&ledger, sets, set_count) != YB_OK)
 		goto out;
+	if (export_path != NULL) {
+		FILE *out = NULL;
+		uint64_t written = 0;
+
+		if (history_read(&r.h, props, topic_names, settlements, "replay", errstr,
+				 sizeof(errstr)) != YB_OK ||
+		    (out = fopen(export_path, "w")) == NULL ||
+		    history_export(&r.h, ledger, out, &written, errstr, sizeof(errstr)) != YB_OK ||
+		    fclose(out) != 0) {
+			fprintf(stderr, "claimctl replay: %s\n",
+				out == NULL ? "cannot write the export file" : errstr);
+			goto out;
+		}
+		fprintf(stderr, "claimctl replay: %" PRIu64 " records written to %s\n", written,
+			export_path);
+		exit_code = CLAIMCTL_EXIT_OK;
+		goto out;
+	}
 	if (history_read(&r.h, props, topic_names, settlements, "replay", errstr, sizeof(errstr)) !=
 		YB_OK ||
 	    history_replay(&r.h, ledger, r.as_of_now ? HISTORY_AS_OF_NOW : HISTORY_AS_JUDGED, NULL,
