@@ -380,7 +380,7 @@ long yb_year_acc_unpack(const uint8_t *in, size_t len, yb_year_acc *a)
 
 		if (yb_varint_get(in, len, &at, &from) != 0 ||
 		    yb_varint_get(in, len, &at, &span) != 0 || from < INT32_MIN ||
-		    from > INT32_MAX || span < 0 || from + span > INT32_MAX)
+		    from > INT32_MAX || span < 0 || span > (int64_t)INT32_MAX - from)
 			return -1;
 		a->stay_from[i] = (int32_t)from;
 		a->stay_to[i] = (int32_t)(from + span);

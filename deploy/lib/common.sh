@@ -18,6 +18,8 @@ YB_RUN_DIR=${YB_RUN_DIR:-$YB_ROOT/.run/local}
 YB_KAFKA_PORT=${YB_KAFKA_PORT:-19092}
 YB_KAFKA_CONTROLLER_PORT=${YB_KAFKA_CONTROLLER_PORT:-19093}
 YB_REDIS_PORT=${YB_REDIS_PORT:-16379}
+# Redis's memory bound (maxmemory, with the noeviction policy): see docs/ARCHITECTURE.md.
+YB_REDIS_MAXMEMORY=${YB_REDIS_MAXMEMORY:-1gb}
 # Partitions of every member-keyed topic; they must all be equal (co-partitioning).
 YB_PARTITIONS=${YB_PARTITIONS:-6}
 

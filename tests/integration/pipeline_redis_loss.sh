@@ -33,7 +33,7 @@ echo "ok: first half settled ($first settlements); Redis holds $keys keys of it"
 rcli shutdown nosave >/dev/null 2>&1 || true
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$run_dir/redis" --daemonize yes \
     --pidfile "$run_dir/redis/redis.pid" --logfile "$run_dir/redis/redis.log" \
-    --save "" --appendonly no
+    --save "" --appendonly no --maxmemory 1gb --maxmemory-policy noeviction
 redis_answers() { [ "$(rcli ping 2>/dev/null)" = PONG ]; }
 wait_until 60 "Redis to answer PING after its restart" redis_answers
 [ "$(rcli --scan --pattern "$run:*" | wc -l)" = 0 ] || fail "Redis came back with data"
