@@ -9,7 +9,7 @@
 #include "io/log.h"
 #include "rules/error.h"
 
-#define YEAR_FORMAT  2  /* first byte of stored year accumulators: packed (rules/member.h) */
+#define YEAR_FORMAT  3  /* first byte of stored year accumulators: packed (rules/member.h) */
 #define EVENT_HEADER 13 /* rank, partition, offset before an event's Avro bytes */
 
 /*
@@ -43,7 +43,8 @@ static const char apply_source[] =
     "if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9]) end\n"
     "local first = tonumber(ARGV[10])\n"
     "for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do\n"
-    "  if string.sub(f, 1, 1) == 'y' and tonumber(string.sub(f, 2)) < first then\n"
+    "  local y = string.match(f, '^y(%d+):')\n"
+    "  if y and tonumber(y) < first then\n"
     "    redis.call('HDEL', KEYS[2], f)\n"
     "  end\n"
     "end\n"
@@ -332,14 +333,18 @@ static int parse_acc(yb_member_store *st, const redisReply *r, yb_store_member *
 		} else if (strcmp(field->str, "w") == 0) {
 			out->watermark_ms = strtoll(value->str, NULL, 10);
 		} else if (field->str[0] == 'y') {
+			/* y<year>:<scheme> */
+			const char *colon = strchr(field->str, ':');
 			long used = value->len > 1 && (uint8_t)value->str[0] == YEAR_FORMAT
 					? yb_year_acc_unpack((const uint8_t *)value->str + 1,
 							     value->len - 1, &st->years[n].acc)
 					: -1;
 
-			if (used != (long)value->len - 1)
+			if (used != (long)value->len - 1 || colon == NULL ||
+			    strlen(colon + 1) >= sizeof(st->years[n].scheme))
 				return not_this_format(errstr, errlen, "accumulators are");
 			st->years[n].year = (int32_t)strtol(field->str + 1, NULL, 10);
+			snprintf(st->years[n].scheme, sizeof(st->years[n].scheme), "%s", colon + 1);
 			n++;
 		}
 	}
@@ -445,6 +450,12 @@ void yb_member_store_reset(yb_member_store *st)
 	st->dropped_count = 0;
 }
 
+/* The accumulators' field of a scheme's year: y<year>:<scheme>. */
+static void year_field_of(char *buf, size_t size, const char *scheme, int32_t year)
+{
+	snprintf(buf, size, "y%d:%s", (int)year, scheme != NULL ? scheme : "");
+}
+
 static int year_blob(yb_member_store *st, const yb_year_acc *acc)
 {
 	st->year_blob.len = 0;
@@ -456,10 +467,10 @@ static int year_blob(yb_member_store *st, const yb_year_acc *acc)
 }
 
 int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool reversal,
-				int64_t expected_version, const yb_claim_state *claim, int32_t year,
+				int64_t expected_version, const yb_claim_state *claim,
 				const yb_year_acc *acc, int64_t pa_spent_fen, int64_t watermark_ms)
 {
-	char claims_key[320], acc_key[320], cx_key[320], version[32], year_field[16], pa[32];
+	char claims_key[320], acc_key[320], cx_key[320], version[32], year_field[80], pa[32];
 	char watermark[32], purge_day[16], first_year[16], keep[16];
 	const char *keys[] = {claims_key, acc_key, cx_key};
 	const char *args[11];
@@ -474,7 +485,7 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 	member_key(st, acc_key, sizeof(acc_key), member_id, ":acc");
 	member_key(st, cx_key, sizeof(cx_key), member_id, ":cx");
 	snprintf(version, sizeof(version), "%" PRId64, expected_version);
-	snprintf(year_field, sizeof(year_field), "y%d", (int)year);
+	year_field_of(year_field, sizeof(year_field), claim->scheme, claim->year);
 	snprintf(pa, sizeof(pa), "%" PRId64, pa_spent_fen);
 	snprintf(watermark, sizeof(watermark), "%" PRId64, watermark_ms);
 	snprintf(purge_day, sizeof(purge_day), "%d", (int)yb_ledger_purge_day(watermark_ms));
@@ -573,13 +584,13 @@ long yb_member_store_queue_member_state(yb_member_store *st, const char *member_
 		queued++;
 	}
 	for (size_t i = 0; rc == YB_OK && i < count; i++) {
-		char field[16];
+		char field[80];
 		const char *argv[] = {"HSET", key, field, NULL};
 		size_t lens[4];
 
 		if (year_blob(st, &years[i].acc) != YB_OK)
 			return YB_ENOMEM;
-		snprintf(field, sizeof(field), "y%d", (int)years[i].year);
+		year_field_of(field, sizeof(field), years[i].scheme, years[i].year);
 		argv[3] = (const char *)st->year_blob.data;
 		lens[0] = 4;
 		lens[1] = strlen(key);

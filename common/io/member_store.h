@@ -13,8 +13,9 @@
  *                                offsets its settlement records (ledger/ledger.h).
  *   <prefix>{m:ID}:acc     HASH  v (applies so far: the version an apply must match),
  *                                pa (personal account spent), w (the watermark: the latest
- *                                submitted_at of a recorded claim, ms), y<year> (the year's
- *                                accumulators, packed)
+ *                                submitted_at of a recorded claim, ms), y<year>:<scheme>
+ *                                (that scheme's year of accumulators, packed: a member who
+ *                                changes scheme has a year in each)
  *   <prefix>{m:ID}:claims  HASH  claim_id → the claim's recorded state (ledger.h's packed
  *                                yb_claim_state: settlement, delta, reversal, fingerprint,
  *                                keep_until, source offsets)
@@ -124,13 +125,14 @@ void yb_member_store_reset(yb_member_store *st);
 
 /*
  * Queue the apply script: record claim (packed) under its claim_id and set the member's
- * accumulators for year (acc NULL: the member has none that year, none written), its
+ * accumulators for the claim's scheme and year (acc NULL: the member has none that year,
+ * none written), its
  * personal-account spending and watermark, if the member is still at version expected and
  * the claim (reversal: its reversal) is not recorded yet; then drop the member's records and
  * years the watermark has closed.
  */
 int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool reversal,
-				int64_t expected_version, const yb_claim_state *claim, int32_t year,
+				int64_t expected_version, const yb_claim_state *claim,
 				const yb_year_acc *acc, int64_t pa_spent_fen, int64_t watermark_ms);
 
 /* The outcome of one apply, in the order queued. */

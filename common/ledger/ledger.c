@@ -21,7 +21,8 @@
 #include "rules/error.h"
 #include "rules/varint.h"
 
-#define MAX_YEARS     8
+#define MAX_YEARS     12 /* (scheme, year) pairs: a scheme change keeps both schemes' years */
+#define MAX_SCHEMES   4
 #define ARENA_SIZE    (256 * 1024)
 #define EVENT_ARENA   (64 * 1024)
 #define INST_MEM_SIZE 2048
@@ -47,9 +48,12 @@ typedef struct member_entry {
 	yb_judged_on folded_view;
 	uint64_t *applied_ids; /* FNV-1a of the event_ids the fold applied */
 	size_t applied_count, applied_cap;
-	/* The coverage the fold produced. */
-	char scheme[YB_POLICY_NAME_LEN];
-	yb_member member;
+	/* The coverage the fold produced, one per scheme the member was ever in. */
+	int scheme_count;
+	struct scheme_state {
+		char scheme[YB_POLICY_NAME_LEN];
+		yb_member member;
+	} schemes[MAX_SCHEMES];
 	/* What claims moved. */
 	int64_t pa_spent_fen;
 	int64_t watermark_ms; /* the latest submitted_at (event_time) of a recorded claim */
@@ -75,6 +79,7 @@ typedef struct claim_entry {
 	size_t reversal_len;
 	yb_year_acc delta;
 	char member_id[YB_LEDGER_ID_MAX + 1];
+	char scheme[YB_POLICY_NAME_LEN]; /* the scheme that judged it */
 	int32_t year;
 	int level; /* of the institution, for referrals */
 	bool rejected;
@@ -437,13 +442,14 @@ static void drop_closed_years(member_entry *m)
 	}
 }
 
-/* The accumulators of a year (created zero when absent; the oldest year dropped when full). */
-static yb_year_acc *year_of(member_entry *m, int32_t year)
+/* The accumulators of a scheme's year (created zero when absent; the oldest year dropped
+ * when full). */
+static yb_year_acc *year_of(member_entry *m, const char *scheme, int32_t year)
 {
 	int oldest = 0;
 
 	for (int i = 0; i < m->year_count; i++) {
-		if (m->years[i].year == year)
+		if (m->years[i].year == year && strcmp(m->years[i].scheme, scheme) == 0)
 			return &m->years[i].acc;
 		if (m->years[i].year < m->years[oldest].year)
 			oldest = i;
@@ -451,18 +457,58 @@ static yb_year_acc *year_of(member_entry *m, int32_t year)
 	if (m->year_count == MAX_YEARS)
 		m->years[oldest] = m->years[--m->year_count];
 	memset(&m->years[m->year_count], 0, sizeof(m->years[0]));
+	snprintf(m->years[m->year_count].scheme, sizeof(m->years[0].scheme), "%s", scheme);
 	m->years[m->year_count].year = year;
 	return &m->years[m->year_count++].acc;
 }
 
-/* The accumulators of a year when the member has them, else NULL. */
-static const yb_year_acc *find_year(const member_entry *m, int32_t year)
+/* The accumulators of a scheme's year when the member has them, else NULL. */
+static const yb_year_acc *find_year(const member_entry *m, const char *scheme, int32_t year)
 {
 	for (int i = 0; i < m->year_count; i++) {
-		if (m->years[i].year == year)
+		if (m->years[i].year == year && strcmp(m->years[i].scheme, scheme) == 0)
 			return &m->years[i].acc;
 	}
 	return NULL;
+}
+
+/* The member's coverage in scheme (created when create is set), or NULL. */
+static struct scheme_state *scheme_of(member_entry *m, const char *scheme, bool create)
+{
+	for (int i = 0; i < m->scheme_count; i++) {
+		if (strcmp(m->schemes[i].scheme, scheme) == 0)
+			return &m->schemes[i];
+	}
+	if (!create || m->scheme_count == MAX_SCHEMES)
+		return NULL;
+	memset(&m->schemes[m->scheme_count], 0, sizeof(m->schemes[0]));
+	snprintf(m->schemes[m->scheme_count].scheme, sizeof(m->schemes[0].scheme), "%s", scheme);
+	return &m->schemes[m->scheme_count++];
+}
+
+/* Does a scheme's period cover day: enrolled by then, not yet terminated? */
+static bool covers(const struct scheme_state *st, int32_t day)
+{
+	return st != NULL && st->member.enrolled && st->member.enrolled_on <= day &&
+	       !(st->member.terminated && day >= st->member.terminated_on);
+}
+
+/*
+ * The scheme a claim of scheme `named` on day is judged by: the named one when its period
+ * covers the day, else one whose period does, else the named one (which then refuses it).
+ * NULL when the member has no coverage in the named scheme and none covers the day.
+ */
+static struct scheme_state *judging_scheme(member_entry *m, const char *named, int32_t day)
+{
+	struct scheme_state *st = scheme_of(m, named, false);
+
+	if (covers(st, day))
+		return st;
+	for (int i = 0; i < m->scheme_count; i++) {
+		if (covers(&m->schemes[i], day))
+			return &m->schemes[i];
+	}
+	return st;
 }
 
 /* Event-time order: time, rank, partition, offset (the Redis history's order). */
@@ -577,20 +623,38 @@ static void fold_event(yb_ledger *l, member_entry *m, const history_event *e)
 		return; /* admitted before it was stored: not reached */
 	if (rec.type == YB_RECORD_ENROLLMENT) {
 		const yb_enrollment *en = &rec.as.enrollment;
+		struct scheme_state *st;
 
-		if (set_of(l, en->scheme) == NULL || repeated_event(m, en->event_id))
+		if (set_of(l, en->scheme) == NULL || repeated_event(m, en->event_id) ||
+		    (st = scheme_of(m, en->scheme, true)) == NULL)
 			return;
-		if (strcmp(en->action, "enroll") == 0)
-			snprintf(m->scheme, sizeof(m->scheme), "%s", en->scheme);
-		yb_member_apply_enrollment(&m->member, en);
+		if (strcmp(en->action, "enroll") == 0) {
+			/* A period in one scheme ends where one in another begins (居民办法
+			 * 第二十六条, 职工办法 第十条: no member is in two schemes at once). */
+			int32_t day = en->has_effective_date ? en->effective_date
+							     : yb_date_of_instant(en->event_time);
+
+			for (int i = 0; i < m->scheme_count; i++) {
+				yb_member *other = &m->schemes[i].member;
+
+				if (&m->schemes[i] != st && other->enrolled &&
+				    !(other->terminated && other->terminated_on <= day)) {
+					other->terminated = true;
+					other->terminated_on = day;
+				}
+			}
+		}
+		yb_member_apply_enrollment(&st->member, en);
 	} else if (rec.type == YB_RECORD_PAYMENT) {
 		const yb_payment *p = &rec.as.payment;
 		const yb_policy_set *set = set_of(l, p->scheme);
+		struct scheme_state *st;
 
-		if (set == NULL || repeated_event(m, p->event_id))
+		if (set == NULL || repeated_event(m, p->event_id) ||
+		    (st = scheme_of(m, p->scheme, true)) == NULL)
 			return;
 		(void)yb_member_apply_payment(
-		    &m->member, yb_policy_in_force(set, yb_date_of_instant(p->paid_at)), p);
+		    &st->member, yb_policy_in_force(set, yb_date_of_instant(p->paid_at)), p);
 	}
 }
 
@@ -603,8 +667,7 @@ static void fold(yb_ledger *l, member_entry *m, int64_t time_ms, const yb_judged
 {
 	if (!m->folded_valid || !same_view(m, on) || m->folded_version != m->version ||
 	    time_ms < m->folded_time) {
-		memset(&m->member, 0, sizeof(m->member));
-		m->scheme[0] = '\0';
+		m->scheme_count = 0;
 		m->folded = 0;
 		m->applied_count = 0;
 		m->folded_valid = true;
@@ -620,7 +683,8 @@ static void fold(yb_ledger *l, member_entry *m, int64_t time_ms, const yb_judged
 			fold_event(l, m, e);
 	}
 	m->folded_time = time_ms;
-	m->member.pa_spent_fen = m->pa_spent_fen;
+	for (int i = 0; i < m->scheme_count; i++)
+		m->schemes[i].member.pa_spent_fen = m->pa_spent_fen;
 }
 
 /* --- institutions -------------------------------------------------------------------- */
@@ -844,10 +908,11 @@ int yb_ledger_repeat(yb_ledger *l, const yb_claim *c, const uint8_t *settlement,
 static int apply_claim(yb_ledger *l, const yb_claim *c, const yb_judged_on *on,
 		       const yb_settlement **out, char *errstr, size_t errlen)
 {
-	const yb_policy_set *set = set_of(l, c->scheme);
+	const yb_policy_set *set;
 	claim_entry **slot, *entry;
 	member_entry *m = member_of(l, c->member_id, 0);
-	yb_year_acc *acc, empty = {0}, previous = {0};
+	struct scheme_state *st;
+	yb_year_acc *acc, empty = {0};
 	yb_claim_context ctx = {.referred_from_level = -1};
 	yb_adjudication *a = &l->adjudication;
 	int64_t watermark = watermark_with(m, c->submitted_at);
@@ -886,9 +951,14 @@ static int apply_claim(yb_ledger *l, const yb_claim *c, const yb_judged_on *on,
 	fold(l, m, c->submitted_at, on);
 	m->watermark_ms = watermark;
 	drop_closed_years(m);
+	/* The scheme whose period covers the service day judges, not the latest one. */
+	st = judging_scheme(m, c->scheme, yb_claim_service_day(c));
+	ctx.scheme = st != NULL ? st->scheme : c->scheme;
+	set = set_of(l, ctx.scheme);
 	ctx.policy = yb_policy_in_force(set, yb_claim_service_day(c));
-	ctx.member = strcmp(m->scheme, c->scheme) == 0 ? &m->member : NULL;
+	ctx.member = st != NULL ? &st->member : NULL;
 	ctx.institution = institution_at(l, c->institution_id, on);
+	snprintf(entry->scheme, sizeof(entry->scheme), "%s", ctx.scheme);
 	{
 		int yy, mo, dd;
 
@@ -896,11 +966,9 @@ static int apply_claim(yb_ledger *l, const yb_claim *c, const yb_judged_on *on,
 		entry->year = yy;
 	}
 	entry->keep_until = keep_until(ctx.policy, entry->year);
-	acc = ctx.member != NULL ? year_of(m, entry->year) : &empty;
-	if (ctx.member != NULL && find_year(m, entry->year - 1) != NULL)
-		previous = *find_year(m, entry->year - 1);
+	acc = ctx.member != NULL ? year_of(m, ctx.scheme, entry->year) : &empty;
 	ctx.acc = acc;
-	ctx.previous_year_outpatient_fen = previous.outpatient_cost_fen;
+	ctx.previous_acc = ctx.member != NULL ? find_year(m, ctx.scheme, entry->year - 1) : NULL;
 	if (c->referred_from_claim_id != NULL) {
 		const claim_entry *from = visible_claim(l, c->referred_from_claim_id, watermark);
 
@@ -913,7 +981,7 @@ static int apply_claim(yb_ledger *l, const yb_claim *c, const yb_judged_on *on,
 	if (strcmp(a->settlement.status, "settled") == 0 && ctx.member != NULL) {
 		yb_year_acc_apply(acc, &a->delta, 1);
 		m->pa_spent_fen += a->delta.personal_account_paid_fen;
-		m->member.pa_spent_fen = m->pa_spent_fen;
+		st->member.pa_spent_fen = m->pa_spent_fen;
 		entry->delta = a->delta;
 	} else {
 		entry->rejected = true;
@@ -970,13 +1038,14 @@ static int apply_reversal(yb_ledger *l, const yb_reversal *r, const yb_judged_on
 		return YB_ENOMEM;
 	m->watermark_ms = watermark_with(m, r->event_time);
 	drop_closed_years(m);
-	acc = entry->rejected ? &empty : year_of(m, entry->year);
+	acc = entry->rejected ? &empty : year_of(m, entry->scheme, entry->year);
 	if (!entry->rejected) {
 		yb_year_acc_apply(acc, &entry->delta, -1);
 		m->pa_spent_fen -= entry->delta.personal_account_paid_fen;
-		m->member.pa_spent_fen = m->pa_spent_fen;
-	} else if (find_year(m, entry->year) != NULL) {
-		acc = year_of(m, entry->year);
+		for (int i = 0; i < m->scheme_count; i++)
+			m->schemes[i].member.pa_spent_fen = m->pa_spent_fen;
+	} else if (find_year(m, entry->scheme, entry->year) != NULL) {
+		acc = year_of(m, entry->scheme, entry->year);
 	}
 	original = recorded(l, entry->settlement, entry->settlement_len, errstr, errlen);
 	if (original == NULL)
@@ -1050,12 +1119,16 @@ int yb_ledger_apply(yb_ledger *l, const yb_record *record, const yb_settlement *
 void yb_ledger_claim_facts(yb_ledger *l, const yb_claim *c, const yb_judged_on *on,
 			   yb_claim_facts *out)
 {
-	const yb_policy_set *set = set_of(l, c->scheme);
 	member_entry *m = member_of(l, c->member_id, 0);
+	struct scheme_state *st = NULL;
+	const yb_policy_set *set;
 
-	if (m != NULL)
+	if (m != NULL) {
 		fold(l, m, c->submitted_at, on);
-	out->member = m != NULL && strcmp(m->scheme, c->scheme) == 0 ? &m->member : NULL;
+		st = judging_scheme(m, c->scheme, yb_claim_service_day(c));
+	}
+	set = set_of(l, st != NULL ? st->scheme : c->scheme);
+	out->member = st != NULL ? &st->member : NULL;
 	out->institution = institution_at(l, c->institution_id, on);
 	out->policy = set != NULL ? yb_policy_in_force(set, yb_claim_service_day(c)) : NULL;
 }
@@ -1077,10 +1150,9 @@ int yb_ledger_load_member(yb_ledger *l, const char *member_id, int64_t pa_spent_
 	if (m == NULL)
 		return YB_ENOMEM;
 	m->pa_spent_fen = pa_spent_fen;
-	m->member.pa_spent_fen = pa_spent_fen;
 	m->watermark_ms = watermark_ms;
 	for (size_t i = 0; i < count; i++)
-		*year_of(m, years[i].year) = years[i].acc;
+		*year_of(m, years[i].scheme, years[i].year) = years[i].acc;
 	drop_closed_years(m);
 	return YB_OK;
 }
@@ -1126,6 +1198,7 @@ int yb_ledger_load_claim(yb_ledger *l, const yb_claim_state *c)
 		return YB_ENOMEM;
 	entry->delta = c->delta;
 	snprintf(entry->member_id, sizeof(entry->member_id), "%s", c->member_id);
+	snprintf(entry->scheme, sizeof(entry->scheme), "%s", c->scheme != NULL ? c->scheme : "");
 	entry->year = c->year;
 	entry->level = c->level;
 	entry->rejected = c->rejected;
@@ -1165,6 +1238,7 @@ static void state_of(const char *claim_id, const claim_entry *e, yb_claim_state 
 	out->reversal = e->reversal;
 	out->reversal_len = e->reversal_len;
 	out->delta = e->delta;
+	out->scheme = e->scheme;
 	out->year = e->year;
 	out->level = e->level;
 	out->rejected = e->rejected;
@@ -1202,8 +1276,9 @@ void yb_ledger_set_source(yb_ledger *l, const char *claim_id, bool reversal, int
 	}
 }
 
-int yb_ledger_member_year(const yb_ledger *l, const char *member_id, int32_t year, yb_year_acc *acc,
-			  int64_t *pa_spent_fen, int64_t *watermark_ms)
+int yb_ledger_member_year(const yb_ledger *l, const char *member_id, const char *scheme,
+			  int32_t year, yb_year_acc *acc, int64_t *pa_spent_fen,
+			  int64_t *watermark_ms)
 {
 	member_entry **slot = yb_strmap_get(l->members, member_id);
 	const yb_year_acc *found;
@@ -1215,7 +1290,7 @@ int yb_ledger_member_year(const yb_ledger *l, const char *member_id, int32_t yea
 		return YB_ENOTFOUND;
 	*pa_spent_fen = (*slot)->pa_spent_fen;
 	*watermark_ms = (*slot)->watermark_ms;
-	found = find_year(*slot, year);
+	found = find_year(*slot, scheme, year);
 	if (found == NULL)
 		return YB_ENOTFOUND;
 	*acc = *found;
@@ -1285,13 +1360,15 @@ int yb_ledger_each_claim(const yb_ledger *l, int (*fn)(const yb_claim_state *cla
  * claimctl rebuild).
  */
 
-#define PACKED_FIXED 11 /* varints before the delta */
+#define PACKED_FIXED 12 /* varints before the delta */
 
 int yb_claim_state_pack(const yb_claim_state *c, yb_buf *out)
 {
 	size_t member_len = strlen(c->member_id) + 1;
+	const char *scheme = c->scheme != NULL ? c->scheme : "";
+	size_t scheme_len = strlen(scheme) + 1;
 	size_t reversal_len = c->reversal != NULL ? c->reversal_len : 0;
-	size_t room = 3 + PACKED_FIXED * 10 + YB_YEAR_ACC_PACKED_MAX + member_len +
+	size_t room = 3 + PACKED_FIXED * 10 + YB_YEAR_ACC_PACKED_MAX + member_len + scheme_len +
 		      c->settlement_len + reversal_len;
 	const int64_t fixed[PACKED_FIXED] = {c->year,
 					     c->level,
@@ -1303,7 +1380,8 @@ int yb_claim_state_pack(const yb_claim_state *c, yb_buf *out)
 					     (int64_t)c->fingerprint,
 					     (int64_t)member_len,
 					     (int64_t)c->settlement_len,
-					     (int64_t)reversal_len};
+					     (int64_t)reversal_len,
+					     (int64_t)scheme_len};
 	uint8_t *p;
 	size_t n = 0;
 
@@ -1319,6 +1397,8 @@ int yb_claim_state_pack(const yb_claim_state *c, yb_buf *out)
 	n += yb_year_acc_pack(&c->delta, p + n);
 	memcpy(p + n, c->member_id, member_len);
 	n += member_len;
+	memcpy(p + n, scheme, scheme_len);
+	n += scheme_len;
 	memcpy(p + n, c->settlement, c->settlement_len);
 	n += c->settlement_len;
 	if (reversal_len > 0)
@@ -1347,13 +1427,16 @@ int yb_claim_state_unpack(const uint8_t *bytes, size_t len, const char *claim_id
 		return YB_EINVAL;
 	at += (size_t)used;
 	/* member_id, settlement, reversal: exactly the rest, member_id NUL-terminated. */
-	if (fixed[8] <= 0 || fixed[9] < 0 || fixed[10] < 0 ||
-	    (uint64_t)fixed[8] + (uint64_t)fixed[9] + (uint64_t)fixed[10] != len - at ||
-	    bytes[at + (size_t)fixed[8] - 1] != '\0' || (bytes[1] == 0 && fixed[10] != 0) ||
-	    fixed[0] < INT32_MIN || fixed[0] > INT32_MAX || fixed[1] < INT32_MIN ||
-	    fixed[1] > INT32_MAX || fixed[2] < INT32_MIN || fixed[2] > INT32_MAX ||
-	    fixed[4] < INT32_MIN || fixed[4] > INT32_MAX || fixed[6] < INT32_MIN ||
-	    fixed[6] > INT32_MAX)
+	if (fixed[8] <= 0 || fixed[9] < 0 || fixed[10] < 0 || fixed[11] <= 0 ||
+	    fixed[8] > YB_LEDGER_ID_MAX + 1 || fixed[11] > YB_POLICY_NAME_LEN ||
+	    (uint64_t)fixed[8] + (uint64_t)fixed[11] + (uint64_t)fixed[9] + (uint64_t)fixed[10] !=
+		len - at ||
+	    bytes[at + (size_t)fixed[8] - 1] != '\0' ||
+	    bytes[at + (size_t)fixed[8] + (size_t)fixed[11] - 1] != '\0' ||
+	    (bytes[1] == 0 && fixed[10] != 0) || fixed[0] < INT32_MIN || fixed[0] > INT32_MAX ||
+	    fixed[1] < INT32_MIN || fixed[1] > INT32_MAX || fixed[2] < INT32_MIN ||
+	    fixed[2] > INT32_MAX || fixed[4] < INT32_MIN || fixed[4] > INT32_MAX ||
+	    fixed[6] < INT32_MIN || fixed[6] > INT32_MAX)
 		return YB_EINVAL;
 	out->claim_id = claim_id;
 	out->year = (int32_t)fixed[0];
@@ -1366,6 +1449,8 @@ int yb_claim_state_unpack(const uint8_t *bytes, size_t len, const char *claim_id
 	out->fingerprint = (uint64_t)fixed[7];
 	out->member_id = (const char *)bytes + at;
 	at += (size_t)fixed[8];
+	out->scheme = (const char *)bytes + at;
+	at += (size_t)fixed[11];
 	out->settlement = bytes + at;
 	out->settlement_len = (size_t)fixed[9];
 	at += (size_t)fixed[9];

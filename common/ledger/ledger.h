@@ -12,6 +12,12 @@
  *   (submitted_at); on the institutions applied then; and on the member's accumulators as
  *   the claims before it, in topic order, left them.
  *
+ * A member may change scheme: the events of each scheme fold into that scheme's coverage, an
+ * enrolment in one scheme ends the member's period in any other from its first day, and each
+ * scheme keeps its own accumulators by benefit year. A claim is judged by the scheme whose
+ * period covers its service day — the one it names when that one does, else the one that
+ * does (the trace says so) — not by the member's latest scheme.
+ *
  * So the same inputs give the same settlement whatever order the topics arrived in and
  * whenever the claim is judged again (a replay, a rebuild). What else holds:
  *
@@ -168,7 +174,8 @@ typedef struct yb_claim_state {
 	size_t settlement_len;
 	const uint8_t *reversal; /* the reversal's settlement, NULL when not reversed */
 	size_t reversal_len;
-	yb_year_acc delta; /* what the claim moved; zero when rejected */
+	yb_year_acc delta;  /* what the claim moved; zero when rejected */
+	const char *scheme; /* the scheme that judged it: its accumulators were charged */
 	int32_t year;
 	int32_t level; /* the institution's, for referrals; -1 unknown */
 	bool rejected;
@@ -182,8 +189,10 @@ typedef struct yb_claim_state {
 	int64_t offset, reversal_offset;
 } yb_claim_state;
 
-/* One benefit year of a member's accumulators. */
+/* One benefit year of a member's accumulators in one scheme (a member who changes scheme
+ * has a year in each). */
 typedef struct yb_member_year {
+	char scheme[YB_POLICY_NAME_LEN];
 	int32_t year;
 	yb_year_acc acc;
 } yb_member_year;
@@ -218,12 +227,13 @@ void yb_ledger_set_source(yb_ledger *ledger, const char *claim_id, bool reversal
 			  int64_t offset);
 
 /*
- * A member's accumulators for year, personal-account spending and watermark. Returns YB_OK,
- * or YB_ENOTFOUND when the member has no such year (acc zeroed; pa and the watermark set
- * when the member exists, else 0).
+ * A member's accumulators for year in scheme, personal-account spending and watermark.
+ * Returns YB_OK, or YB_ENOTFOUND when the member has no such year (acc zeroed; pa and the
+ * watermark set when the member exists, else 0).
  */
-int yb_ledger_member_year(const yb_ledger *ledger, const char *member_id, int32_t year,
-			  yb_year_acc *acc, int64_t *pa_spent_fen, int64_t *watermark_ms);
+int yb_ledger_member_year(const yb_ledger *ledger, const char *member_id, const char *scheme,
+			  int32_t year, yb_year_acc *acc, int64_t *pa_spent_fen,
+			  int64_t *watermark_ms);
 
 /* The day before which a member at watermark_ms has dropped claim records (keep_until
  * earlier than it), and the first benefit year it keeps accumulators of. */
@@ -243,7 +253,7 @@ int yb_ledger_each_claim(const yb_ledger *ledger,
  * The stored form of a claim's state (Redis): a versioned binary record. Byte 0 is the
  * format, byte 1 is 1 when the claim has been reversed (the Lua scripts read it).
  */
-#define YB_CLAIM_STATE_FORMAT 2
+#define YB_CLAIM_STATE_FORMAT 3
 int yb_claim_state_pack(const yb_claim_state *claim, yb_buf *out);
 /* Unpack (pointers into bytes); YB_EINVAL when the bytes are not a record of this format. */
 int yb_claim_state_unpack(const uint8_t *bytes, size_t len, const char *claim_id,

@@ -238,6 +238,20 @@ static bool has_treatment(const yb_claim *c, const yb_name_list *list)
 	return false;
 }
 
+/* Is the principal diagnosis under one of the ICD-10 prefixes (an empty list: any)? */
+static bool principal_in(const yb_claim *c, const yb_name_list *prefixes)
+{
+	if (prefixes->count == 0)
+		return true;
+	if (c->diagnoses_count == 0)
+		return false;
+	for (int i = 0; i < prefixes->count; i++) {
+		if (strncmp(c->diagnoses[0], prefixes->name[i], strlen(prefixes->name[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool is_visit(const yb_claim *c, const char *type)
 {
 	return strcmp(c->visit_type, type) == 0;
@@ -389,9 +403,43 @@ static int32_t window_end(const yb_mmdd_range *w, int year)
 	return yb_date_from_ymd(year, w->to_month, w->to_day);
 }
 
-static int32_t add_duration(int32_t day, yb_duration d)
+/* The last day of a window of d from day (yb_period_last_day: the first day not counted). */
+static int32_t window_last_day(int32_t day, yb_duration d)
 {
-	return d.months > 0 ? yb_date_add_months(day, d.months) : day + d.days;
+	return yb_period_last_day(day, d.days, d.months);
+}
+
+/*
+ * Was the member covered on every day of year (滨州 第十三条(一): "一年内未发生门诊费用" is a
+ * year of cover without outpatient cost; a year without cover is not such a year)? A
+ * resident: that year's premium paid in its window, born and enrolled before it began, not
+ * terminated in it. An employee: every month of it paid.
+ */
+static bool covered_all_year(const calc *k, int year)
+{
+	const yb_member *m = k->m;
+	const yb_policy *p = k->p;
+	int32_t jan1 = yb_date_from_ymd(year, 1, 1), dec31 = yb_date_from_ymd(year, 12, 31);
+	const yb_premium *prem;
+	bool student;
+
+	if (m == NULL || !m->enrolled || m->enrolled_on > jan1 ||
+	    (m->has_birth_date && m->birth_date > jan1) ||
+	    (m->terminated && m->terminated_on <= dec31))
+		return false;
+	if (p->employee) {
+		for (int month = year * 12; month < year * 12 + 12; month++) {
+			if (!yb_member_month_paid(m, month))
+				return false;
+		}
+		return true;
+	}
+	prem = yb_member_premium(m, year);
+	student = strcmp(m->category, "student") == 0 || strcmp(m->category, "minor") == 0;
+	return prem != NULL &&
+	       prem->paid_on <= window_end(student && p->student_window.set ? &p->student_window
+									    : &p->premium_window,
+					   year - 1);
 }
 
 static int resident_coverage(calc *k)
@@ -403,7 +451,7 @@ static int resident_coverage(calc *k)
 	const yb_mmdd_range *window =
 	    student && p->student_window.set ? &p->student_window : &p->premium_window;
 	int32_t jan1 = yb_date_from_ymd(k->year, 1, 1), paid, covered_from;
-	bool on_time, renewal, waits = false, exception = false;
+	bool on_time, renewal, born_this_year, waits = false, exception = false;
 	char d1[11], d2[11];
 	int mo, dd, yy;
 
@@ -426,26 +474,29 @@ static int resident_coverage(calc *k)
 			      "no premium paid for %d", k->year);
 	paid = prem->paid_on;
 	on_time = paid <= window_end(window, k->year - 1);
-	renewal = on_time && yb_member_premium(m, k->year - 1) != NULL;
+	/* A renewal has no gap: last year's premium, and this year's paid before it begins,
+	 * in whichever window (营口 第十二条 waits only for new enrolment or a gap). */
+	renewal = yb_member_premium(m, k->year - 1) != NULL && paid < jan1;
 	covered_from = on_time ? jan1 : paid;
+	born_this_year = m->has_birth_date && m->birth_date >= jan1;
 
-	if (m->has_birth_date &&
+	if (m->has_birth_date && (!p->newborn_birth_year_only || born_this_year) &&
 	    p->newborn_from_birth_within.days + p->newborn_from_birth_within.months > 0 &&
-	    paid <= add_duration(m->birth_date, p->newborn_from_birth_within)) {
+	    paid <= window_last_day(m->birth_date, p->newborn_from_birth_within)) {
 		covered_from = max32(m->birth_date, jan1);
 		exception = true;
 		trace(k, "coverage_newborn", YB_PK_NEWBORN_FROM_BIRTH, -1, -1, -1,
 		      "newborn enrolled in time: covered from birth");
-	} else if (m->has_birth_date &&
+	} else if (m->has_birth_date && (!p->newborn_birth_year_only || born_this_year) &&
 		   p->newborn_no_waiting_within.days + p->newborn_no_waiting_within.months > 0 &&
-		   paid <= add_duration(m->birth_date, p->newborn_no_waiting_within)) {
+		   paid <= window_last_day(m->birth_date, p->newborn_no_waiting_within)) {
 		covered_from = max32(paid, jan1);
 		exception = true;
 		trace(k, "coverage_newborn", YB_PK_NEWBORN_NO_WAITING, -1, -1, -1,
 		      "infant enrolled within the year after birth: covered from the payment");
 	} else if (strcmp(m->category, "employee_transfer") == 0 && p->transfer_within_days > 0 &&
 		   m->has_prior_coverage_end &&
-		   paid <= m->prior_coverage_end + p->transfer_within_days) {
+		   paid <= yb_period_last_day(m->prior_coverage_end, p->transfer_within_days, 0)) {
 		covered_from = max32(m->prior_coverage_end + 1, jan1);
 		exception = true;
 		trace(k, "coverage_employee_transfer", YB_PK_TRANSFER_WITHIN, -1, -1, -1,
@@ -461,7 +512,9 @@ static int resident_coverage(calc *k)
 		      "%s: covered from the month after the payment", m->category);
 	} else if ((p->waiting_rule == YB_WAITING_NEW && !renewal) ||
 		   (p->waiting_rule == YB_WAITING_LATE && !on_time)) {
-		covered_from = max32(covered_from, paid + p->waiting_days);
+		/* The waiting days follow the payment day; cover begins after the last. */
+		covered_from =
+		    max32(covered_from, yb_period_last_day(paid, p->waiting_days, 0) + 1);
 		waits = true;
 	}
 	if (k->day < covered_from) {
@@ -485,7 +538,7 @@ static int resident_coverage(calc *k)
 	}
 	/* A newborn or a transfer inside its allowance paid in time for its own rule. */
 	if (!on_time && !exception && p->late_transition_days > 0 &&
-	    k->day < paid + p->late_transition_days) {
+	    k->day <= yb_period_last_day(paid, p->late_transition_days, 0)) {
 		k->half_rate = true;
 		yb_date_format(paid, d2);
 		trace(k, "coverage_late_transition", YB_PK_LATE_TRANSITION_DAYS, -1, -1, -1,
@@ -558,20 +611,26 @@ static int check_coverage(calc *k)
 
 static int check_stay_overlap(calc *k)
 {
-	const yb_year_acc *acc = k->ctx->acc;
+	/* A stay is kept in the year it began: one begun last year may last into this one. */
+	const yb_year_acc *years[2] = {k->ctx->acc, k->ctx->previous_acc};
 
 	if (!k->p->outpatient_paused_during_stay || is_visit(k->c, "inpatient") ||
 	    is_visit(k->c, "maternity"))
 		return 1;
-	for (int i = 0; i < acc->stay_count; i++) {
-		if (acc->stay_from[i] <= k->day && k->day < acc->stay_to[i]) {
-			char a[11], b[11];
+	for (int y = 0; y < 2; y++) {
+		const yb_year_acc *acc = years[y];
 
-			yb_date_format(acc->stay_from[i], a);
-			yb_date_format(acc->stay_to[i], b);
-			return reject(k, "OUTPATIENT_DURING_INPATIENT",
-				      "outpatient_paused_during_stay", YB_PK_PAUSED_DURING_STAY,
-				      "outpatient care during the stay %s..%s", a, b);
+		for (int i = 0; acc != NULL && i < acc->stay_count; i++) {
+			if (acc->stay_from[i] <= k->day && k->day < acc->stay_to[i]) {
+				char a[11], b[11];
+
+				yb_date_format(acc->stay_from[i], a);
+				yb_date_format(acc->stay_to[i], b);
+				return reject(k, "OUTPATIENT_DURING_INPATIENT",
+					      "outpatient_paused_during_stay",
+					      YB_PK_PAUSED_DURING_STAY,
+					      "outpatient care during the stay %s..%s", a, b);
+			}
 		}
 	}
 	return 1;
@@ -614,16 +673,28 @@ static bool children_disease(const calc *k)
 {
 	const yb_policy *p = k->p;
 
-	if (p->children_diseases.count == 0 || k->c->diagnoses_count == 0 || k->age < 0 ||
-	    k->age > p->children_max_age)
+	if (p->children_diseases.count == 0 || k->age < 0 || k->age > p->children_max_age)
 		return false;
-	for (int i = 0; i < p->children_diseases.count; i++) {
-		const char *prefix = p->children_diseases.name[i];
+	return principal_in(k->c, &p->children_diseases);
+}
 
-		if (strncmp(k->c->diagnoses[0], prefix, strlen(prefix)) == 0)
-			return true;
-	}
-	return false;
+/*
+ * The place of this level-2/3 stay among the year's, by admission date (滨州 第十四条(一)
+ * "第三次住院"): the settled level-2/3 stays admitted before it, and those admitted the same
+ * day already settled, plus one. A stay reversed and sent again keeps its place; one that
+ * arrives after later stays is counted where its date puts it. Past the YB_ACC_MAX_STAYS
+ * stays a year keeps, by arrival.
+ */
+static int stay_place(const calc *k)
+{
+	const yb_year_acc *acc = k->ctx->acc;
+	int before = 0;
+
+	if (acc->stays > acc->stay_count)
+		return acc->stays_level23 + 1; /* more stays than the year keeps */
+	for (int i = 0; i < acc->stay_count; i++)
+		before += acc->stay_level23[i] && acc->stay_from[i] <= k->c->admission_date;
+	return before + 1;
 }
 
 static void inpatient(calc *k)
@@ -673,15 +744,19 @@ static void inpatient(calc *k)
 	/* The deductible (起付线). */
 	ded = p->deductible[k->level].fen;
 	if (inst->kind != NULL && strcmp(inst->kind, "specialty") == 0 &&
-	    yb_name_list_has(&p->deductible_waived_specialties, inst->specialty)) {
+	    yb_name_list_has(&p->deductible_waived_specialties, inst->specialty) &&
+	    principal_in(c, &p->deductible_waived_diagnoses)) {
+		/* 营口 第二十二条(一): for patients with the disease, at such a hospital. */
 		ded = 0;
-		trace(k, "deductible_waived_specialty", YB_PK_DED_WAIVED_SPECIALTIES, -1, -1, 0,
-		      "%s specialty hospital: no deductible", inst->specialty);
+		trace(k, "deductible_waived_specialty", YB_PK_DED_WAIVED_DX, -1, -1, 0,
+		      "%s at a %s specialty hospital: no deductible", c->diagnoses[0],
+		      inst->specialty);
 	} else if (p->deductible_waived_from_stay > 0 && k->level >= 2 &&
-		   acc->stays_level23 + 1 >= p->deductible_waived_from_stay) {
+		   stay_place(k) >= p->deductible_waived_from_stay) {
 		ded = 0;
 		trace(k, "deductible_waived_repeat_stay", YB_PK_DED_WAIVED_STAY, -1, -1, 0,
-		      "level-2/3 stay number %d this year: no deductible", acc->stays_level23 + 1);
+		      "level-2/3 stay number %d this year by admission date: no deductible",
+		      stay_place(k));
 	} else if (has_treatment(c, &p->deductible_once_a_year_treatments) &&
 		   acc->once_deductibles > 0) {
 		ded = 0;
@@ -834,14 +909,16 @@ static void outpatient(calc *k)
 		      "the year's outpatient deductible");
 	base = counted - ded;
 	rate = p->outpatient_rate_bp;
-	if (p->outpatient_bonus_rate_bp > 0 && k->ctx->previous_year_outpatient_fen == 0) {
+	if (p->outpatient_bonus_rate_bp > 0 && covered_all_year(k, k->year - 1) &&
+	    (k->ctx->previous_acc == NULL || k->ctx->previous_acc->outpatient_cost_fen == 0)) {
 		rate = p->outpatient_bonus_rate_bp;
 		rate_key = YB_PK_OP_BONUS_RATE;
 	}
 	k->fund = pay(base, rate);
 	trace(k, "outpatient_rate", rate_key, base, rate, k->fund, "%s",
-	      rate_key == YB_PK_OP_BONUS_RATE ? "no outpatient cost last year: the higher rate"
-					      : "general outpatient");
+	      rate_key == YB_PK_OP_BONUS_RATE
+		  ? "covered all last year, no outpatient cost: the higher rate"
+		  : "general outpatient");
 	if (p->outpatient_annual_fund_limit.fen > 0) {
 		room = max64(0, p->outpatient_annual_fund_limit.fen - acc->outpatient_fund_fen);
 		if (k->fund > room) {
@@ -949,9 +1026,14 @@ static void accident_outpatient(calc *k)
 	const yb_policy *p = k->p;
 	int64_t base, room;
 
-	if (!p->accident_outpatient || k->age < 0 || k->age > p->accident_outpatient_max_age) {
-		trace(k, "accident_as_outpatient", YB_PK_ACC, -1, -1, -1,
-		      "not a minor's accident benefit here: paid as general outpatient");
+	/* Students by status, whatever their age; others by age where the text says 未成年. */
+	bool eligible = p->accident_outpatient && k->m != NULL &&
+			(yb_name_list_has(&p->accident_outpatient_categories, k->m->category) ||
+			 (k->age >= 0 && k->age < p->accident_outpatient_under_age));
+
+	if (!eligible) {
+		trace(k, "accident_as_outpatient", YB_PK_ACC_CATEGORIES, -1, -1, -1,
+		      "not a student's or minor's accident benefit: paid as general outpatient");
 		outpatient(k);
 		return;
 	}
@@ -971,6 +1053,13 @@ static void accident_outpatient(calc *k)
 	k->out->delta.accident_fund_fen = k->fund;
 }
 
+/* Paid as general outpatient: an outpatient visit, or an accident visit paid as one. */
+static bool is_general_outpatient(const calc *k)
+{
+	return k->out->delta.outpatient_fund_fen > 0 || k->out->delta.outpatient_cost_fen > 0 ||
+	       is_visit(k->c, "outpatient");
+}
+
 static void annual_cap(calc *k)
 {
 	const yb_policy *p = k->p;
@@ -982,7 +1071,16 @@ static void annual_cap(calc *k)
 		key = k->tier == 1 ? YB_PK_CAP_TIER1 : YB_PK_CAP_TIER2;
 	}
 	k->fund_uncapped = k->fund;
-	room = max64(0, cap - k->ctx->acc->fund_paid_fen);
+	if (p->cap_excludes_general_outpatient) {
+		/* 烟台居民 第十八条: the limit is on stays, chronic and accident outpatient and
+		 * deliveries; general outpatient has its own (第十五条). */
+		if (is_general_outpatient(k))
+			return;
+		room =
+		    max64(0, cap - (k->ctx->acc->fund_paid_fen - k->ctx->acc->outpatient_fund_fen));
+	} else {
+		room = max64(0, cap - k->ctx->acc->fund_paid_fen);
+	}
 	if (k->fund > room) {
 		trace(k, "annual_cap", key, k->fund, -1, room,
 		      "the fund's annual limit: %" PRId64 " fen already paid this year",
@@ -997,15 +1095,17 @@ static void annual_cap(calc *k)
 static void large_relief(calc *k)
 {
 	const yb_policy *p = k->p;
-	int64_t cut = k->fund_uncapped - k->fund, ratio, base, room;
+	int64_t cut = k->fund_uncapped - k->fund, base, room;
+	yb_money share;
 
 	if (!p->large_relief || cut <= 0 || k->m == NULL || k->year < 2000 || k->year >= 2064 ||
 	    (k->m->relief_fee_years & (UINT64_C(1) << (k->year - 2000))) == 0)
 		return;
-	/* The compliant cost the cap left unpaid: the eligible cost in the proportion the cap
-	 * cut the fund's payment, the proportion rounded down to a basis point. */
-	ratio = cut * 10000 / k->fund_uncapped;
-	base = pay(k->eligible, (int)ratio);
+	/* The compliant cost the cap left unpaid: the eligible cost in the exact proportion the
+	 * cap cut the fund's payment (eligible × cut / uncapped, rounded to the fen). */
+	share = yb_fen(0);
+	(void)yb_money_apply_ratio(&share, yb_fen(k->eligible), cut, k->fund_uncapped);
+	base = share.fen;
 	k->relief = pay(base, p->large_relief_rate_bp);
 	room = max64(0, p->large_relief_annual_cap.fen - k->ctx->acc->large_relief_paid_fen);
 	trace(k, "large_relief", YB_PK_LR_RATE, base, p->large_relief_rate_bp,
@@ -1143,6 +1243,7 @@ static void settle_amounts(calc *k)
 		d->stay_count = 1;
 		d->stay_from[0] = k->c->admission_date;
 		d->stay_to[0] = k->c->discharge_date;
+		d->stay_level23[0] = d->stays_level23 > 0;
 	}
 }
 
@@ -1162,7 +1263,7 @@ void yb_adjudicate(const yb_claim_context *ctx, const yb_claim *c, yb_adjudicati
 	out->service_day = k.day;
 	s->claim_id = c->claim_id;
 	s->member_id = c->member_id;
-	s->scheme = c->scheme;
+	s->scheme = ctx->scheme != NULL ? ctx->scheme : c->scheme;
 	s->policy_version = k.p != NULL ? k.p->version : "none";
 	s->benefit_year = k.year;
 	s->status = "settled";
@@ -1173,6 +1274,10 @@ void yb_adjudicate(const yb_claim_context *ctx, const yb_claim *c, yb_adjudicati
 	k.compliant = c->compliant_fen.fen;
 	k.age = k.m != NULL ? yb_member_age(k.m, k.day) : -1;
 
+	if (ctx->scheme != NULL && strcmp(ctx->scheme, c->scheme) != 0)
+		trace(&k, "scheme_of_the_service_day", -1, -1, -1, -1,
+		      "the member's scheme on the service day is %s, not %s: judged by %s",
+		      ctx->scheme, c->scheme, ctx->scheme);
 	if (k.p == NULL) {
 		reject(&k, "NO_POLICY_IN_FORCE", "policy", -1,
 		       "no version of the %s policy is in force on the service day", c->scheme);

@@ -33,14 +33,17 @@
 
 /* What the engine needs besides the claim. */
 typedef struct yb_claim_context {
+	const char *scheme;                /* the scheme judging (NULL: the claim's own) */
 	const yb_policy *policy;           /* in force on the service day; NULL: none */
 	const yb_member *member;           /* NULL: no enrollment known */
 	const yb_year_acc *acc;            /* the member's benefit year so far */
 	const yb_institution *institution; /* NULL: unknown institution */
 	/* 转院: the level of the stay this one was referred from, -1 when none. */
 	int referred_from_level;
-	/* General outpatient cost in the year before (next-year bonus, 滨州 第十三条). */
-	int64_t previous_year_outpatient_fen;
+	/* The member's accumulators of the year before in the same scheme (NULL: none): its
+	 * outpatient cost (滨州 第十三条's next-year rate) and its stays (a stay across New
+	 * Year pauses outpatient benefits in the new year too). */
+	const yb_year_acc *previous_acc;
 } yb_claim_context;
 
 /* The engine's answer; the settlement's strings point into the claim, the policy and here. */

@@ -200,3 +200,8 @@ void yb_instant_format(int64_t ms, char buf[30])
 	p[5] = '0';
 	p[6] = '\0';
 }
+
+int32_t yb_period_last_day(int32_t from, int32_t days, int32_t months)
+{
+	return months > 0 ? yb_date_add_months(from, months) : from + days;
+}

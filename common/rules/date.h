@@ -43,6 +43,17 @@ static inline int32_t yb_date_add_days(int32_t days, int32_t n)
  * last day: 2024-01-31 + 1 month = 2024-02-29. */
 int32_t yb_date_add_months(int32_t days, int months);
 
+/*
+ * The last day of a period of `days` days, or `months` months, counted from the day `from`
+ * — one rule for every window the texts set (waiting periods, transitions, newborns,
+ * transfers): 民法典 第二百零一条, the day the period starts from is not counted, it begins
+ * the next day; 第二百零二条, a period of months ends on the corresponding day of its last
+ * month, or that month's last day when it has none. So "within 90 days of X" is on or before
+ * yb_period_last_day(X, 90, 0), and a 60-day waiting period from a payment on P covers
+ * P+1..P+60: the first covered day is P+61.
+ */
+int32_t yb_period_last_day(int32_t from, int32_t days, int32_t months);
+
 /* The calendar day, in China Standard Time, of an instant. */
 int32_t yb_date_of_instant(int64_t ms);
 

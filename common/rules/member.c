@@ -210,24 +210,28 @@ static void add_chronic(yb_year_acc *acc, const yb_chronic_use *use, int sign)
 
 /* A year keeps its first YB_ACC_MAX_STAYS stays (for 住院期间 checks); more are not kept,
  * so that taking a delta back always restores exactly what was there. */
-static void add_stay(yb_year_acc *acc, int32_t from, int32_t to, int sign)
+static void add_stay(yb_year_acc *acc, int32_t from, int32_t to, uint8_t level23, int sign)
 {
 	if (sign > 0) {
 		if (acc->stay_count < YB_ACC_MAX_STAYS) {
 			acc->stay_from[acc->stay_count] = from;
-			acc->stay_to[acc->stay_count++] = to;
+			acc->stay_to[acc->stay_count] = to;
+			acc->stay_level23[acc->stay_count++] = level23;
 		}
 		return;
 	}
 	for (int i = acc->stay_count - 1; i >= 0; i--) {
-		if (acc->stay_from[i] == from && acc->stay_to[i] == to) {
+		if (acc->stay_from[i] == from && acc->stay_to[i] == to &&
+		    acc->stay_level23[i] == level23) {
 			for (int j = i + 1; j < acc->stay_count; j++) {
 				acc->stay_from[j - 1] = acc->stay_from[j];
 				acc->stay_to[j - 1] = acc->stay_to[j];
+				acc->stay_level23[j - 1] = acc->stay_level23[j];
 			}
 			acc->stay_count--;
 			acc->stay_from[acc->stay_count] = 0;
 			acc->stay_to[acc->stay_count] = 0;
+			acc->stay_level23[acc->stay_count] = 0;
 			return;
 		}
 	}
@@ -255,7 +259,7 @@ void yb_year_acc_apply(yb_year_acc *acc, const yb_year_acc *d, int sign)
 	for (int i = 0; i < d->chronic_count; i++)
 		add_chronic(acc, &d->chronic[i], sign);
 	for (int i = 0; i < d->stay_count; i++)
-		add_stay(acc, d->stay_from[i], d->stay_to[i], sign);
+		add_stay(acc, d->stay_from[i], d->stay_to[i], d->stay_level23[i], sign);
 }
 
 /* --- the packed form ------------------------------------------------------------------- */
@@ -339,6 +343,7 @@ size_t yb_year_acc_pack(const yb_year_acc *a, uint8_t *out)
 	for (int i = 0; i < a->stay_count && i < YB_ACC_MAX_STAYS; i++) {
 		n += yb_varint_put(out + n, a->stay_from[i]);
 		n += yb_varint_put(out + n, (int64_t)a->stay_to[i] - a->stay_from[i]);
+		out[n++] = a->stay_level23[i] != 0;
 	}
 	return n;
 }
@@ -382,8 +387,11 @@ long yb_year_acc_unpack(const uint8_t *in, size_t len, yb_year_acc *a)
 		    yb_varint_get(in, len, &at, &span) != 0 || from < INT32_MIN ||
 		    from > INT32_MAX || span < 0 || span > (int64_t)INT32_MAX - from)
 			return -1;
+		if (at >= len || in[at] > 1)
+			return -1;
 		a->stay_from[i] = (int32_t)from;
 		a->stay_to[i] = (int32_t)(from + span);
+		a->stay_level23[i] = in[at++];
 	}
 	return (long)at;
 }

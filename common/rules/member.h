@@ -86,6 +86,7 @@ typedef struct yb_year_acc {
 	yb_chronic_use chronic[YB_ACC_MAX_CHRONIC];
 	int stay_count;
 	int32_t stay_from[YB_ACC_MAX_STAYS], stay_to[YB_ACC_MAX_STAYS]; /* days */
+	uint8_t stay_level23[YB_ACC_MAX_STAYS]; /* 1: at a level-2/3 institution */
 } yb_year_acc;
 
 /* Fold an enrollment event into m (enroll, change, terminate). */
@@ -109,7 +110,7 @@ void yb_year_acc_apply(yb_year_acc *acc, const yb_year_acc *delta, int sign);
  * bytes written. unpack returns the bytes read, or -1 when in is not such a form.
  */
 #define YB_YEAR_ACC_PACKED_MAX \
-	(32 * 10 + YB_ACC_MAX_CHRONIC * (2 + 16 + 20) + YB_ACC_MAX_STAYS * 20)
+	(32 * 10 + YB_ACC_MAX_CHRONIC * (2 + 16 + 20) + YB_ACC_MAX_STAYS * 21)
 size_t yb_year_acc_pack(const yb_year_acc *acc, uint8_t *out);
 long yb_year_acc_unpack(const uint8_t *in, size_t len, yb_year_acc *acc);
 

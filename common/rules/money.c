@@ -48,6 +48,26 @@ int yb_money_apply_bp(yb_money *out, yb_money amount, yb_bp rate)
 	return YB_OK;
 }
 
+int yb_money_apply_ratio(yb_money *out, yb_money amount, int64_t num, int64_t den)
+{
+	__int128 product, quotient, remainder;
+
+	if (den <= 0 || num < 0)
+		return YB_EINVAL;
+	product = (__int128)amount.fen * num;
+	quotient = product / den;
+	remainder = product % den;
+	/* Halves away from zero: |remainder| * 2 >= den moves one fen further out. */
+	if (remainder * 2 >= den)
+		quotient += 1;
+	else if (remainder * 2 <= -(__int128)den)
+		quotient -= 1;
+	if (quotient > INT64_MAX || quotient < INT64_MIN)
+		return YB_EOVERFLOW;
+	out->fen = (int64_t)quotient;
+	return YB_OK;
+}
+
 int yb_money_format_yuan(char *buf, size_t buflen, yb_money amount)
 {
 	/* Work on the magnitude as unsigned so INT64_MIN formats too; digits by hand, since

@@ -11,7 +11,8 @@
  * The one rounding rule (yb_money_apply_bp): amount × rate / 10000, rounded to the nearest
  * fen, halves away from zero (四舍五入 to the fen). Away from zero, not up, so that the
  * reversal of a claim (the negated amounts) rounds to exactly the negation of the original.
- * No other function in the project may round money.
+ * No other function in the project may round money (yb_money_apply_ratio applies the same
+ * rule to a proportion of two amounts).
  */
 #ifndef YB_RULES_MONEY_H
 #define YB_RULES_MONEY_H
@@ -67,6 +68,14 @@ int yb_money_sub(yb_money *out, yb_money a, yb_money b);
  * Returns YB_OK, or YB_EOVERFLOW with *out untouched when the product leaves the int64 range.
  */
 int yb_money_apply_bp(yb_money *out, yb_money amount, yb_bp rate);
+
+/*
+ * *out = amount × num / den (den > 0, num >= 0), rounded as yb_money_apply_bp rounds, for a
+ * share that is a proportion of two amounts rather than a rate (大额救助: the compliant cost in
+ * the proportion the cap cut the fund's payment). The product is computed in 128 bits: it
+ * cannot overflow; YB_EOVERFLOW when the result leaves int64, YB_EINVAL for den <= 0.
+ */
+int yb_money_apply_ratio(yb_money *out, yb_money amount, int64_t num, int64_t den);
 
 /*
  * Write amount as yuan with two decimals ("-1234.05") into buf, NUL-terminated.

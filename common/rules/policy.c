@@ -227,7 +227,7 @@ static const char *set_value(yb_policy *p, const key_info *k, const char *v)
 	case KIND_LIST:
 		return parse_list(v, (yb_name_list *)(void *)at) == 0
 			   ? NULL
-			   : "must be a list of names, a,b,c (at most 12, each under 32 bytes)";
+			   : "must be a list of names, a,b,c (at most 24, each under 32 bytes)";
 	case KIND_SEGMENTS:
 		return parse_segments(v, (yb_segments *)(void *)at) == 0
 			   ? NULL
@@ -430,7 +430,7 @@ static int check_version(parser *ps, const yb_policy *p)
 	static const int fixed[] = {YB_PK_MATERNITY_FIXED};
 	static const int relief[] = {YB_PK_LR_RATE, YB_PK_LR_CAP};
 	static const int accident[] = {YB_PK_ACC_THRESHOLD, YB_PK_ACC_RATE, YB_PK_ACC_LIMIT,
-				       YB_PK_ACC_MAX_AGE};
+				       YB_PK_ACC_CATEGORIES};
 	static const int account[] = {YB_PK_PA_UNDER35, YB_PK_PA_35TO45, YB_PK_PA_45PLUS,
 				      YB_PK_PA_RETIREE};
 	int err = check_required(ps, p, required_all, sizeof(required_all) / sizeof(int));

@@ -28,7 +28,7 @@
 #include "rules/money.h"
 
 #define YB_POLICY_MAX_SEGMENTS 6
-#define YB_POLICY_MAX_LIST     12
+#define YB_POLICY_MAX_LIST     24
 #define YB_POLICY_MAX_VERSIONS 8
 #define YB_POLICY_NAME_LEN     48
 
@@ -90,6 +90,7 @@ typedef struct yb_policy {
 	yb_bp late_transition_rate_bp;
 	yb_duration newborn_from_birth_within;
 	yb_duration newborn_no_waiting_within;
+	bool newborn_birth_year_only; /* the newborn rules cover the birth year's premium only */
 	int32_t transfer_within_days;
 	yb_name_list month_after_payment_categories;
 	bool student_deemed_paid; /* 9月1日-12月31日 of the enrolment year 视同缴费 */
@@ -108,13 +109,15 @@ typedef struct yb_policy {
 	int filing_deadline_month, filing_deadline_day; /* of the next year; 0 = none */
 
 	/* fund */
-	yb_money annual_cap[3]; /* [0] the cap; [1], [2] by tier where they differ */
+	yb_money annual_cap[3];               /* [0] the cap; [1], [2] by tier where they differ */
+	bool cap_excludes_general_outpatient; /* general outpatient neither counts nor is capped */
 
 	/* inpatient */
 	yb_money deductible[4]; /* by level 0..3; level 0 (unrated) = level 1 */
 	yb_name_list deductible_once_a_year_treatments;
 	int32_t deductible_waived_from_stay; /* the Nth level-2/3 stay in a year on: none */
 	yb_name_list deductible_waived_specialties;
+	yb_name_list deductible_waived_diagnoses; /* ICD-10 prefixes: only patients with them */
 	bool referral_pays_difference;
 	yb_segments rate[4];       /* by level: on the stay's compliant cost */
 	yb_segments rate_tier2[4]; /* 二档 where it differs (count 0: as rate) */
@@ -159,8 +162,9 @@ typedef struct yb_policy {
 
 	/* minors' accident outpatient */
 	bool accident_outpatient;
-	int32_t accident_outpatient_max_age;
-	yb_money accident_outpatient_threshold; /* per claim */
+	yb_name_list accident_outpatient_categories; /* who has it: these categories, */
+	int32_t accident_outpatient_under_age;       /* and anyone younger than this (0: no one) */
+	yb_money accident_outpatient_threshold;      /* per claim */
 	yb_bp accident_outpatient_rate_bp;
 	yb_money accident_outpatient_annual_limit;
 
@@ -214,6 +218,9 @@ typedef struct yb_policy {
 	X(NEWBORN_NO_WAITING, "coverage.newborn_no_waiting_within", DURATION,                          \
 	  newborn_no_waiting_within,                                                                   \
 	  "newborns paid for within this of birth are covered from the payment")                       \
+	X(NEWBORN_BIRTH_YEAR, "coverage.newborn_birth_year_only", BOOL, newborn_birth_year_only,       \
+	  "the newborn rules are for the birth year's premium; the next year's is an ordinary "        \
+	  "one")                                                                                       \
 	X(TRANSFER_WITHIN, "coverage.transfer_within_days", INT, transfer_within_days,                 \
 	  "职工转居民 paid within these days of the old cover's end: covered from the day after " \
 	  "it")                                                                                        \
@@ -246,6 +253,9 @@ typedef struct yb_policy {
 	  "the limit for tier-1 payers")                                                               \
 	X(CAP_TIER2, "fund.annual_cap_fen.tier2", MONEY, annual_cap[2],                                \
 	  "the limit for tier-2 payers")                                                               \
+	X(CAP_EXCLUDES_OP, "fund.cap_excludes_general_outpatient", BOOL,                               \
+	  cap_excludes_general_outpatient,                                                             \
+	  "general outpatient payments neither count toward the annual limit nor are cut by it")       \
 	X(DED_L1, "inpatient.deductible_fen.level1", MONEY, deductible[1],                             \
 	  "deductible per stay, level 1 (and unrated)")                                                \
 	X(DED_L2, "inpatient.deductible_fen.level2", MONEY, deductible[2],                             \
@@ -258,6 +268,9 @@ typedef struct yb_policy {
 	  deductible_waived_from_stay, "from this level-2/3 stay of the year on, no deductible")       \
 	X(DED_WAIVED_SPECIALTIES, "inpatient.deductible_waived_specialties", LIST,                     \
 	  deductible_waived_specialties, "specialty hospitals without deductible")                     \
+	X(DED_WAIVED_DX, "inpatient.deductible_waived_diagnoses", LIST,                                \
+	  deductible_waived_diagnoses,                                                                 \
+	  "ICD-10 prefixes of the principal diagnoses that specialty waiver is for")                   \
 	X(REFERRAL_DIFF, "inpatient.referral_pays_difference", BOOL, referral_pays_difference,         \
 	  "a transfer up pays the difference of deductibles, down none")                               \
 	X(RATE_L1, "inpatient.rate.level1", SEGMENTS, rate[1],                                         \
@@ -339,8 +352,10 @@ typedef struct yb_policy {
 	  "class-B diseases one member may have")                                                      \
 	X(ACC, "accident_outpatient.enabled", BOOL, accident_outpatient,                               \
 	  "minors' accident outpatient is a benefit")                                                  \
-	X(ACC_MAX_AGE, "accident_outpatient.max_age", INT, accident_outpatient_max_age,                \
-	  "oldest age counted a minor")                                                                \
+	X(ACC_CATEGORIES, "accident_outpatient.categories", LIST, accident_outpatient_categories,      \
+	  "member categories with the accident benefit (students by status, whatever their age)")      \
+	X(ACC_UNDER_AGE, "accident_outpatient.under_age", INT, accident_outpatient_under_age,          \
+	  "also anyone younger than this (未成年: under 18); 0: no one by age")                        \
 	X(ACC_THRESHOLD, "accident_outpatient.threshold_fen", MONEY,                                   \
 	  accident_outpatient_threshold, "paid above this per claim")                                  \
 	X(ACC_RATE, "accident_outpatient.rate_bp", BP, accident_outpatient_rate_bp, "fund rate")       \

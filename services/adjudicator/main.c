@@ -658,11 +658,10 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.reversed++; /* a reversal of an unknown claim: nothing to record */
 			continue;
 		}
-		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.year, &acc, &pa,
-						 &watermark) == YB_OK;
+		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.scheme,
+						 state.year, &acc, &pa, &watermark) == YB_OK;
 		rc = yb_member_store_queue_apply(a->store, state.member_id, reversal, ms->version++,
-						 &state, state.year, has_year ? &acc : NULL, pa,
-						 watermark);
+						 &state, has_year ? &acc : NULL, pa, watermark);
 		if (rc != YB_OK)
 			return rc;
 		applies++;

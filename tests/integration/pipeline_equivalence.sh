@@ -2,7 +2,9 @@
 # The streaming services against the offline run, on the real broker and Redis:
 #  - the claims arrive before the enrollments and payments they depend on (event time
 #    decides, not arrival order);
-#  - every scheme settles to the fen as claimctl adjudicate settles the same events;
+#  - every scheme settles to the fen as claimctl adjudicate settles the same events, the
+#    generated sample (scheme changes, gaps, newborns, stays across New Year, stays sent
+#    again) and every worked example of docs/RULES.md alike;
 #  - a burst of malformed messages is dead-lettered with reasons while good claims flow;
 #  - claimctl replay finds every claim identical, and a second pipeline over the same
 #    topics publishes byte-identical settlements.
@@ -12,6 +14,10 @@
 
 create_topics
 "$claimctl" generate --seed 21 --claims 4000 >"$work/inputs.jsonl" 2>/dev/null
+# And every worked example of docs/RULES.md (tests/data/examples), the readings on both
+# sides of each rule, through the pipeline as well.
+cat "$root"/tests/data/examples/{yingkou-resident,binzhou-resident,chaoyang-resident,yantai-employee,yantai-resident}.jsonl \
+    >>"$work/inputs.jsonl"
 offline "$work/inputs.jsonl"
 
 # Arrival order against event time: claims first, then what they depend on.
