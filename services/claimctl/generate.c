@@ -11,6 +11,12 @@
  *
  * Yantai's measures are in force 2018-2022, the others' from 2020 and 2021: Yantai members
  * live in 2022, the others in 2024.
+ *
+ * Real member histories come from a second random stream (so the rest of a seed's sample
+ * stays as it was): Yantai members who change scheme mid-year, both ways; residents who
+ * resume after a year's gap; newborns of late last year with the birth year's premium and a
+ * late one for this year; stays that begin in December and end in January; stays reversed
+ * and sent again under a new claim_id. Students are of any age from 7 to 22.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -71,6 +77,8 @@ typedef struct event {
 
 typedef struct gen {
 	rng r;
+	rng h; /* member histories: switches, gaps, newborns, New Year stays, resubmissions */
+	uint64_t switches, gaps, newborns, new_year_stays, resubmitted;
 	event *events;
 	size_t count, cap;
 	uint64_t seq;
@@ -177,6 +185,9 @@ typedef struct member {
 	char sex;
 	int32_t birth;
 	int32_t enrolled; /* day */
+	/* a change of scheme: from switch_day on, the member is in switch_to */
+	const scheme_info *switch_to;
+	int32_t switch_day;
 	/* --clean: the member's claims so far, kept apart so no fraud pattern forms by chance */
 	int spans;
 	int32_t span_from[8], span_to[8];
@@ -209,14 +220,86 @@ static yb_record payment(const member *m, const char *event_id, const char *kind
 	return p;
 }
 
+static const scheme_info *scheme_named(const char *name)
+{
+	for (int i = 0; i < SCHEMES; i++) {
+		if (strcmp(schemes[i].name, name) == 0)
+			return &schemes[i];
+	}
+	return NULL;
+}
+
+/*
+ * A Yantai member who changes scheme on m->switch_day (居民办法 第二十六条): the enrolment in
+ * the other scheme, and its payments from then on: an employee who leaves work enrols as a
+ * resident (employee_transfer) and pays the year's premium late; a resident who finds work
+ * enrols as an employee and contributes monthly from that month.
+ */
+static int switch_scheme(gen *g, member *m, uint64_t n)
+{
+	yb_record e = {.type = YB_RECORD_ENROLLMENT};
+	yb_enrollment *en = &e.as.enrollment;
+	char eid[40], pid[40], period[24];
+	int y, mo, d;
+
+	id(eid, sizeof(eid), m->switch_to->prefix, "S", n);
+	en->event_id = eid;
+	en->member_id = m->id;
+	en->scheme = m->switch_to->name;
+	en->action = "enroll";
+	en->category = m->switch_to->employee ? "employee" : "employee_transfer";
+	en->sex = m->sex == 'M' ? "M" : "F";
+	en->has_birth_date = true;
+	en->birth_date = m->birth;
+	en->has_tier = true;
+	en->tier = 1;
+	en->has_effective_date = true;
+	en->effective_date = m->switch_day;
+	if (!m->switch_to->employee) {
+		en->has_prior_coverage_end = true;
+		en->prior_coverage_end = m->switch_day - 1;
+	}
+	en->event_time = at(m->switch_day, 9);
+	if (emit(g, en->event_time, &e) != YB_OK)
+		return YB_ENOMEM;
+	yb_date_to_ymd(m->switch_day, &y, &mo, &d);
+	if (!m->switch_to->employee) {
+		yb_record p = payment(m, pid, "premium");
+
+		id(pid, sizeof(pid), m->switch_to->prefix, "Q", n);
+		p.as.payment.scheme = m->switch_to->name;
+		p.as.payment.has_coverage_year = true;
+		p.as.payment.coverage_year = y;
+		p.as.payment.amount_fen = yb_fen(38000);
+		p.as.payment.paid_at = at(m->switch_day + 3 + pick(&g->h, 20), 11);
+		return emit(g, p.as.payment.paid_at, &p);
+	}
+	for (int month = mo; month <= 12; month++) {
+		yb_record p = payment(m, pid, "contribution");
+
+		id(pid, sizeof(pid), m->switch_to->prefix, "Q", n * 100 + (uint64_t)month);
+		snprintf(period, sizeof(period), "%04d-%02d", y, month);
+		p.as.payment.scheme = m->switch_to->name;
+		p.as.payment.period = period;
+		p.as.payment.has_wage_fen = true;
+		p.as.payment.wage_fen = yb_fen(500000);
+		p.as.payment.amount_fen = yb_fen(45000);
+		p.as.payment.paid_at = at(yb_date_from_ymd(y, month, 15), 10);
+		if (emit(g, p.as.payment.paid_at, &p) != YB_OK)
+			return YB_ENOMEM;
+	}
+	return YB_OK;
+}
+
 static int enroll_and_pay(gen *g, member *m, uint64_t n)
 {
 	yb_record e = {.type = YB_RECORD_ENROLLMENT};
 	yb_enrollment *en = &e.as.enrollment;
 	int y = m->s->year;
-	char eid[40], pid[40], period[8];
+	char eid[40], pid[40], period[24];
 	int32_t jan1 = yb_date_from_ymd(y, 1, 1);
 	int age;
+	bool newborn;
 
 	m->sex = chance(&g->r, 50) ? 'M' : 'F';
 	snprintf(m->category, sizeof(m->category), "%s",
@@ -231,6 +314,21 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 						    : 18 + pick(&g->r, 60);
 	m->birth = yb_date_from_ymd(y - age, 1 + pick(&g->r, 12), 1 + pick(&g->r, 28));
 	m->enrolled = yb_date_from_ymd(y - 2, 1 + pick(&g->r, 9), 1 + pick(&g->r, 28));
+	if (!g->clean && strcmp(m->s->city, "yantai") == 0 && strcmp(m->category, "retiree") != 0 &&
+	    strcmp(m->category, "minor") != 0 && strcmp(m->category, "student") != 0 &&
+	    chance(&g->h, 8)) {
+		m->switch_to = scheme_named(m->s->employee ? "yantai-resident" : "yantai-employee");
+		m->switch_day = yb_date_from_ymd(y, 4, 1) + pick(&g->h, 150);
+		g->switches++;
+	}
+	newborn =
+	    !g->clean && !m->s->employee && strcmp(m->category, "minor") == 0 && chance(&g->h, 20);
+	if (newborn) {
+		/* Born late last year: enrolled in December with the birth year's premium. */
+		m->birth = yb_date_from_ymd(y - 1, 11, 1) + pick(&g->h, 40);
+		m->enrolled = m->birth + 10 + pick(&g->h, 10);
+		g->newborns++;
+	}
 	id(eid, sizeof(eid), m->s->prefix, "E", n);
 	en->event_id = eid;
 	en->member_id = m->id;
@@ -271,6 +369,10 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 
 			if (k >= gap_from && k < gap_from + gap)
 				continue;
+			if (m->switch_to != NULL && yb_date_from_ymd(py, pm, 1) >= m->switch_day) {
+				(void)pick(&g->r, 1200000); /* the rest of the sample as it was */
+				continue;
+			}
 			id(pid, sizeof(pid), m->s->prefix, "C", n * 100 + (uint64_t)k);
 			snprintf(period, sizeof(period), "%04d-%02d", py, pm);
 			pay->period = period;
@@ -281,6 +383,8 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 			if (emit(g, pay->paid_at, &p) != YB_OK)
 				return YB_ENOMEM;
 		}
+		if (m->switch_to != NULL && switch_scheme(g, m, n) != YB_OK)
+			return YB_ENOMEM;
 		if (chance(&g->r, 60)) {
 			yb_record p = payment(m, pid, "large_relief_fee");
 
@@ -300,8 +404,40 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 		int32_t paid_on;
 		int roll = g->clean ? 50 : pick(&g->r, 100);
 
-		if (year == y - 1 && roll < 20)
-			continue; /* a new enrollee */
+		if (newborn) {
+			/* The birth year's premium within weeks of the birth; this year's late.
+			 * The draws of an ordinary member are made all the same, so the rest of
+			 * the sample stays as it was. */
+			if (!(year == y - 1 && roll < 20) && !(year == y && roll >= 92))
+				(void)pick(&g->r, year == y && roll >= 80 ? 120 : 55);
+			paid_on = year == y - 1 ? m->birth + 15 + pick(&g->h, 10)
+						: jan1 + 5 + pick(&g->h, 40);
+			id(pid, sizeof(pid), m->s->prefix, "P", n * 10 + (uint64_t)(year - y + 1));
+			p.as.payment.has_coverage_year = true;
+			p.as.payment.coverage_year = year;
+			p.as.payment.amount_fen = yb_fen(35000);
+			p.as.payment.paid_at = at(paid_on, 11);
+			if (emit(g, p.as.payment.paid_at, &p) != YB_OK)
+				return YB_ENOMEM;
+			continue;
+		}
+		if (year == y - 1 && roll < 20) {
+			/* A new enrollee; now and then one who resumes after a year's gap. */
+			if (!g->clean && chance(&g->h, 30)) {
+				yb_record old = payment(m, pid, "premium");
+
+				id(pid, sizeof(pid), m->s->prefix, "G", n);
+				old.as.payment.has_coverage_year = true;
+				old.as.payment.coverage_year = y - 2;
+				old.as.payment.amount_fen = yb_fen(32000);
+				old.as.payment.paid_at =
+				    at(yb_date_from_ymd(y - 3, 11, 5) + pick(&g->h, 40), 11);
+				g->gaps++;
+				if (emit(g, old.as.payment.paid_at, &old) != YB_OK)
+					return YB_ENOMEM;
+			}
+			continue;
+		}
 		if (year == y && roll >= 92)
 			continue; /* missing: every claim of the year is refused */
 		paid_on = year == y && roll >= 80
@@ -315,7 +451,7 @@ static int enroll_and_pay(gen *g, member *m, uint64_t n)
 		if (emit(g, p.as.payment.paid_at, &p) != YB_OK)
 			return YB_ENOMEM;
 	}
-	return YB_OK;
+	return m->switch_to != NULL ? switch_scheme(g, m, n) : YB_OK;
 }
 
 /* --- claims -------------------------------------------------------------------------------- */
@@ -374,6 +510,11 @@ static int claim(gen *g, member *members, size_t member_count, uint64_t n)
 	const char *city_prefix = strcmp(m->s->city, "yantai") == 0 ? "YT" : m->s->prefix;
 
 	id(cid, sizeof(cid), m->s->prefix, "K", n);
+	if (stay && !g->clean && chance(&g->h, 3)) {
+		/* A stay that begins in December of last year and may end in January. */
+		day = yb_date_from_ymd(m->s->year - 1, 12, 18) + pick(&g->h, 14);
+		g->new_year_stays++;
+	}
 	if (chance(&g->r, 1)) { /* malformed: the pipeline dead-letters it */
 		char text[1024];
 		int which = pick(&g->r, 5);
@@ -392,7 +533,8 @@ static int claim(gen *g, member *members, size_t member_count, uint64_t n)
 		     : pick(&g->r, g->institutions_per_city));
 	c->claim_id = cid;
 	c->member_id = m->id;
-	c->scheme = m->s->name;
+	/* A member who changed scheme claims under the scheme of the service day. */
+	c->scheme = m->switch_to != NULL && day >= m->switch_day ? m->switch_to->name : m->s->name;
 	c->institution_id = iid;
 	c->visit_type = visit;
 	if (m->sex == 'M' && strcmp(visit, "maternity") == 0) {
@@ -487,6 +629,24 @@ static int claim(gen *g, member *members, size_t member_count, uint64_t n)
 		rv.as.reversal.reason = "billing error";
 		rv.as.reversal.event_time = c->submitted_at + 2 * YB_MS_PER_DAY;
 		if (emit(g, rv.as.reversal.event_time, &rv) != YB_OK)
+			return YB_ENOMEM;
+	} else if (stay && !g->clean && chance(&g->h, 2)) {
+		/* A stay reversed and sent again, corrected, under a new claim_id: it keeps its
+		 * place among the year's stays (滨州 第十四条(一)). */
+		yb_record rv = {.type = YB_RECORD_REVERSAL};
+		char again[48];
+
+		rv.as.reversal.claim_id = cid;
+		rv.as.reversal.member_id = m->id;
+		rv.as.reversal.reason = "corrected and sent again";
+		rv.as.reversal.event_time = c->submitted_at + YB_MS_PER_DAY;
+		if (emit(g, rv.as.reversal.event_time, &rv) != YB_OK)
+			return YB_ENOMEM;
+		snprintf(again, sizeof(again), "%s-R", cid);
+		c->claim_id = again;
+		c->submitted_at += 2 * YB_MS_PER_DAY;
+		g->resubmitted++;
+		if (emit(g, c->submitted_at, &r) != YB_OK)
 			return YB_ENOMEM;
 	}
 	return YB_OK;
@@ -883,7 +1043,10 @@ static void generate_usage(FILE *out)
 	    "event-time order: institutions of every level and kind in the four cities, members\n"
 	    "of the five schemes and their categories, payments (on time, late, missing),\n"
 	    "claims of every visit type, duplicates, reversals, about 1%% malformed lines and 2%%\n"
-	    "double billing. The same options give the same bytes.\n"
+	    "double billing; and real member histories: Yantai members who change scheme\n"
+	    "mid-year (both ways), residents resuming after a gap, newborns of last December,\n"
+	    "stays across New Year, stays reversed and sent again, students over 18. The same\n"
+	    "options give the same bytes.\n"
 	    "\n"
 	    "Options:\n"
 	    "  -s, --seed N          the seed (default 1)\n"
@@ -976,6 +1139,7 @@ int claimctl_generate(int argc, char **argv)
 	}
 	memset(&g, 0, sizeof(g));
 	g.r.s = seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+	g.h.s = seed * UINT64_C(0xD1B54A32D192ED03) + 7;
 	g.institutions_per_city = (int)per_city;
 	g.clean = clean;
 	if (labels != NULL && (g.labels = fopen(labels, "w")) == NULL) {
@@ -1009,9 +1173,14 @@ int claimctl_generate(int argc, char **argv)
 	fprintf(stderr,
 		"claimctl generate: seed %" PRIu64 ": %zu lines: %d institutions, %" PRIu64
 		" members, %" PRIu64 " claims (%" PRIu64 " malformed, %" PRIu64
-		" double-billed, %" PRIu64 " fraud patterns and near misses injected)\n",
+		" double-billed, %" PRIu64
+		" fraud patterns and near misses injected); histories: %" PRIu64
+		" scheme changes, %" PRIu64 " resumed after a gap, %" PRIu64
+		" newborns of last year, %" PRIu64 " stays from December, %" PRIu64
+		" stays sent again\n",
 		seed, g.count, 4 * g.institutions_per_city, members, g.claims + g.malformed,
-		g.malformed, g.suspicious, g.patterns);
+		g.malformed, g.suspicious, g.patterns, g.switches, g.gaps, g.newborns,
+		g.new_year_stays, g.resubmitted);
 	exit_code = CLAIMCTL_EXIT_OK;
 out:
 	if (exit_code != CLAIMCTL_EXIT_OK)
