@@ -170,32 +170,33 @@ int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 	}
 	if (rc != YB_OK || n == 0)
 		return rc;
-	/* The fields "c:ID", "s:ID", "r:ID" laid end to end in a buffer the store keeps, then
-	 * pointed at: no allocation per member once the buffers have grown. */
+	/* The fields "c:ID", "s:ID", "r:ID", "a:ID" laid end to end in a buffer the store
+	 * keeps, then pointed at: no allocation per member once the buffers have grown. */
 	st->fields.len = 0;
-	for (size_t i = 0; i < 3 * n; i++) {
-		size_t len = strlen(claim_ids[i / 3]);
+	for (size_t i = 0; i < YB_FRAUD_JOIN_SIDES * n; i++) {
+		size_t len = strlen(claim_ids[i / YB_FRAUD_JOIN_SIDES]);
 		uint8_t *p;
 
 		if (yb_buf_reserve(&st->fields, len + 3) != 0)
 			return YB_ENOMEM;
 		p = st->fields.data + st->fields.len;
-		p[0] = (uint8_t) "csr"[i % 3];
+		p[0] = (uint8_t) "csra"[i % YB_FRAUD_JOIN_SIDES];
 		p[1] = ':';
-		memcpy(p + 2, claim_ids[i / 3], len);
+		memcpy(p + 2, claim_ids[i / YB_FRAUD_JOIN_SIDES], len);
 		p[len + 2] = '\0';
 		st->fields.len += len + 3;
 	}
-	if (yb_array_grow((void **)&st->argv, &st->argv_cap, 3 * n + 2, sizeof(*st->argv)) != 0)
+	if (yb_array_grow((void **)&st->argv, &st->argv_cap, YB_FRAUD_JOIN_SIDES * n + 2,
+			  sizeof(*st->argv)) != 0)
 		return YB_ENOMEM;
 	member_key(st, key, sizeof(key), member_id, ":fj");
 	st->argv[0] = "HMGET";
 	st->argv[1] = key;
-	for (size_t i = 0, at = 0; i < 3 * n; i++) {
+	for (size_t i = 0, at = 0; i < YB_FRAUD_JOIN_SIDES * n; i++) {
 		st->argv[i + 2] = (const char *)st->fields.data + at;
 		at += strlen(st->argv[i + 2]) + 1;
 	}
-	return command(st, (int)(3 * n + 2), st->argv, NULL);
+	return command(st, (int)(YB_FRAUD_JOIN_SIDES * n + 2), st->argv, NULL);
 }
 
 static void pending_of(const redisReply *r, yb_fraud_pending *out)
@@ -211,7 +212,8 @@ static void pending_of(const redisReply *r, yb_fraud_pending *out)
 
 int yb_fraud_store_read_member(yb_fraud_store *st, yb_fraud_window *w, int32_t window_days,
 			       yb_fraud_pending *claims, yb_fraud_pending *settlements,
-			       yb_fraud_pending *reversals, char *errstr, size_t errlen)
+			       yb_fraud_pending *reversals, yb_fraud_pending *results, char *errstr,
+			       size_t errlen)
 {
 	redisReply *window, *join = NULL;
 	size_t n, member;
@@ -263,13 +265,15 @@ int yb_fraud_store_read_member(yb_fraud_store *st, yb_fraud_window *w, int32_t w
 		st->dropped_member[st->dropped_count++] = member;
 	}
 	for (size_t i = 0; i < n; i++) {
-		yb_fraud_pending *side[3] = {&claims[i], &settlements[i], &reversals[i]};
+		yb_fraud_pending *side[YB_FRAUD_JOIN_SIDES] = {&claims[i], &settlements[i],
+							       &reversals[i], &results[i]};
 
-		for (size_t k = 0; k < 3; k++)
-			pending_of(join != NULL && 3 * i + k < join->elements
-				       ? join->element[3 * i + k]
-				       : NULL,
+		for (size_t k = 0; k < YB_FRAUD_JOIN_SIDES; k++) {
+			size_t at = YB_FRAUD_JOIN_SIDES * i + k;
+
+			pending_of(join != NULL && at < join->elements ? join->element[at] : NULL,
 				   side[k]);
+		}
 	}
 	return YB_OK;
 }
@@ -417,14 +421,15 @@ int yb_fraud_store_queue_pending(yb_fraud_store *st, const char *member_id, cons
 
 int yb_fraud_store_queue_joined(yb_fraud_store *st, const char *member_id, const char *claim_id)
 {
-	char key[320], c[160], s[160], r[160];
-	const char *argv[] = {"HDEL", key, c, s, r};
+	char key[320], c[160], s[160], r[160], a[160];
+	const char *argv[] = {"HDEL", key, c, s, r, a};
 
 	member_key(st, key, sizeof(key), member_id, ":fj");
 	snprintf(c, sizeof(c), "c:%s", claim_id);
 	snprintf(s, sizeof(s), "s:%s", claim_id);
 	snprintf(r, sizeof(r), "r:%s", claim_id);
-	return command(st, 5, argv, NULL) == YB_OK ? 1 : YB_ENOMEM;
+	snprintf(a, sizeof(a), "a:%s", claim_id);
+	return command(st, 6, argv, NULL) == YB_OK ? 1 : YB_ENOMEM;
 }
 
 int yb_fraud_store_queue_visit(yb_fraud_store *st, const char *member_id, const yb_fraud_visit *v)
@@ -533,6 +538,20 @@ int yb_fraud_store_queue_result(yb_fraud_store *st, const char *member_id, const
 		total += n;
 	}
 	return total;
+}
+
+int yb_fraud_store_queue_multi(yb_fraud_store *st)
+{
+	const char *argv[] = {"MULTI"};
+
+	return command(st, 1, argv, NULL) == YB_OK ? 1 : YB_ENOMEM;
+}
+
+int yb_fraud_store_queue_exec(yb_fraud_store *st)
+{
+	const char *argv[] = {"EXEC"};
+
+	return command(st, 1, argv, NULL) == YB_OK ? 1 : YB_ENOMEM;
 }
 
 int yb_fraud_store_sync(yb_fraud_store *st, size_t replies, char *errstr, size_t errlen)

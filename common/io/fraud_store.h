@@ -10,7 +10,9 @@
  *                                  claim waiting for its settlement, "s:<claim_id>" → a
  *                                  settlement waiting for its claim, "r:<claim_id>" → a
  *                                  reversal read before its claim was judged; each with the
- *                                  offset and time it was read at; TTL join.ttl
+ *                                  offset and time it was read at; "a:<claim_id>" → the
+ *                                  alerts the claim raised when judged (at its settlement's
+ *                                  offset), until the batch's commit; TTL join.ttl
  *   <prefix>{i:ID}:g:<group> ZSET  an institution's amounts of one visit class and
  *                                  diagnosis (yb_fraud_sample, packed), scored by day; the
  *                                  newest amount_outlier.max_samples within its days
@@ -21,6 +23,11 @@
  * TTLs are the rules' windows in seconds: state outlives its window only while new claims
  * keep refreshing it. The counts are kept by one Lua script per claim, idempotent by
  * claim_id, so instances on other partitions can count the same institution at once.
+ *
+ * A batch's writes are one MULTI/EXEC, so a crash leaves all of them or none. They are made
+ * before the batch's Kafka commit: a batch read again after a crash finds the state the lost
+ * batch left (windows that moved on, samples and days counted), and its claims' alerts.
+ * It publishes those alerts ("a:") rather than judging again against the moved-on state.
  */
 #ifndef YB_IO_FRAUD_STORE_H
 #define YB_IO_FRAUD_STORE_H
@@ -53,17 +60,21 @@ typedef struct yb_fraud_pending {
 	size_t len;
 } yb_fraud_pending;
 
+/* The sides of a claim_id's join entry: claim, settlement, reversal, alerts. */
+#define YB_FRAUD_JOIN_SIDES 4
+
 /* Queue: read member_id's window and the join entries of claim_ids[0..n) (every side). */
 int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 				const char *const *claim_ids, size_t n);
 /*
  * Read the next member queued: its window put into w, and per claim id i, claims[i],
- * settlements[i] and reversals[i] (len 0 when absent; bytes valid until reset). YB_EIO with
- * errstr when Redis failed or an entry is not of this build's format.
+ * settlements[i], reversals[i] and results[i] (len 0 when absent; bytes valid until
+ * reset). YB_EIO with errstr when Redis failed or an entry is not of this build's format.
  */
 int yb_fraud_store_read_member(yb_fraud_store *st, yb_fraud_window *w, int32_t window_days,
 			       yb_fraud_pending *claims, yb_fraud_pending *settlements,
-			       yb_fraud_pending *reversals, char *errstr, size_t errlen);
+			       yb_fraud_pending *reversals, yb_fraud_pending *results, char *errstr,
+			       size_t errlen);
 
 /* Queue HDELs of the window entries the reads found too old to keep; returns the replies
  * queued. */
@@ -80,7 +91,8 @@ int yb_fraud_store_read_institution(yb_fraud_store *st, yb_fraud_institution *in
 
 /*
  * Writes, each returning the replies it queued (for yb_fraud_store_sync) or a negative
- * error: a side of a join waiting for the other (side 'c', 's' or 'r'); the end of a join;
+ * error: a side of a join waiting for the other (side 'c', 's' or 'r'), or a judged claim's
+ * alerts (side 'a'; offset: its settlement's); the end of a join (every side);
  * a window entry (a reversal); everything a checked claim changed (its window entry, its
  * amount, its day).
  */
@@ -90,6 +102,10 @@ int yb_fraud_store_queue_joined(yb_fraud_store *st, const char *member_id, const
 int yb_fraud_store_queue_visit(yb_fraud_store *st, const char *member_id, const yb_fraud_visit *v);
 int yb_fraud_store_queue_result(yb_fraud_store *st, const char *member_id,
 				const yb_fraud_result *r);
+
+/* Queue MULTI / EXEC around a batch's writes: one reply each (EXEC's holds the writes'). */
+int yb_fraud_store_queue_multi(yb_fraud_store *st);
+int yb_fraud_store_queue_exec(yb_fraud_store *st);
 
 /* Read and check the replies of queued writes: YB_EIO when any failed. */
 int yb_fraud_store_sync(yb_fraud_store *st, size_t replies, char *errstr, size_t errlen);

@@ -302,6 +302,15 @@ int yb_redis_sync(yb_redis *redis, size_t n, char *errstr, size_t errlen)
 			snprintf(errstr, errlen, "redis: %s", r->str);
 			rc = YB_EIO;
 		}
+		/* EXEC: the replies of the transaction's commands, any of which may have failed. */
+		for (size_t k = 0; r->type == REDIS_REPLY_ARRAY && k < r->elements; k++) {
+			const redisReply *e = r->element[k];
+
+			if (e->type == REDIS_REPLY_ERROR && rc == YB_OK) {
+				snprintf(errstr, errlen, "redis: %s", e->str);
+				rc = YB_EIO;
+			}
+		}
 		yb_redis_reply_free(r);
 	}
 	return rc;

@@ -17,6 +17,13 @@
  * alerts with the same alert_ids, and they were never published the first time: one alert
  * per finding. A join is forgotten only after the commit, so a settlement read again still
  * finds its claim.
+ *
+ * The batch's Redis writes (one MULTI/EXEC) come before its commit, so a batch read again
+ * after a crash finds the state the lost batch left: a window that may have moved on past
+ * its claims. The alerts of every claim judged are written with the state (the claim's
+ * "a:" join entry, fraud_store.h) and, when a claim is read again at the same settlement
+ * offset, published as they were rather than judged again: the findings are those of the
+ * first judgment, made on the state before it, as claimctl adjudicate makes them.
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -94,10 +101,12 @@ typedef struct member_slot {
 	const char **claim_ids;
 	size_t claim_count;
 	yb_fraud_pending *pending_claims, *pending_settlements, *pending_reversals;
+	yb_fraud_pending *judged; /* the alerts of a claim judged before, for a batch read again */
 } member_slot;
 
 typedef struct counters {
 	uint64_t consumed, checked, waiting, skipped, refused, reversals, alerts, batches, rewinds;
+	uint64_t replayed;
 	uint64_t redis_errors;
 	uint64_t by_rule[YB_FRAUD_RULE_COUNT];
 	yb_histogram batch_ms;
@@ -133,6 +142,7 @@ typedef struct fraud_svc {
 	char *arena_memory, *event_arena;
 	yb_arena arena;
 	yb_buf out;
+	yb_buf judged; /* a claim's alerts as stored with its judgment */
 	counters c;
 	int failures;
 	long written; /* batches written to Redis, for debug.exit.before.commit */
@@ -162,6 +172,11 @@ static void publish_metrics(fraud_svc *f, bool healthy, const char *reason)
 			   "that is not the member_id, a claim that breaks the contract), so no "
 			   "settlement will come.",
 			   "", c->refused);
+	yb_metrics_counter(
+	    &text, "yb_judgments_replayed_total",
+	    "Claims read again after a crash before a commit: their alerts published "
+	    "as first judged, not judged again on the state the lost batch left.",
+	    "", c->replayed);
 	yb_metrics_counter(&text, "yb_reversals_total", "Claims taken out of a member's window.",
 			   "", c->reversals);
 	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
@@ -267,8 +282,8 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 	yb_fraud_store_reset(f->store);
 	f->id_count = 0;
 	if (yb_array_grow((void **)&f->ids, &f->id_cap, need, sizeof(*f->ids)) != 0 ||
-	    yb_array_grow((void **)&f->pending, &f->pending_cap, 3 * need, sizeof(*f->pending)) !=
-		0)
+	    yb_array_grow((void **)&f->pending, &f->pending_cap, YB_FRAUD_JOIN_SIDES * need,
+			  sizeof(*f->pending)) != 0)
 		return YB_ENOMEM;
 	for (size_t mi = 0; mi < f->member_count && rc == YB_OK; mi++) {
 		member_slot *ms = &f->members[mi];
@@ -279,9 +294,10 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 			if (f->items[i].kind != SKIP && f->items[i].member == (int)mi)
 				ms->claim_ids[ms->claim_count++] = f->items[i].claim_id;
 		}
-		ms->pending_claims = f->pending + 3 * f->id_count;
+		ms->pending_claims = f->pending + YB_FRAUD_JOIN_SIDES * f->id_count;
 		ms->pending_settlements = ms->pending_claims + ms->claim_count;
 		ms->pending_reversals = ms->pending_settlements + ms->claim_count;
+		ms->judged = ms->pending_reversals + ms->claim_count;
 		f->id_count += ms->claim_count;
 		rc = yb_member_store_queue_member(f->members_store, ms->member_id, NULL, 0);
 		if (rc == YB_OK)
@@ -299,7 +315,8 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 		if (rc == YB_OK)
 			rc = yb_fraud_store_read_member(f->store, w, f->params.member_window_days,
 							ms->pending_claims, ms->pending_settlements,
-							ms->pending_reversals, errstr, errlen);
+							ms->pending_reversals, ms->judged, errstr,
+							errlen);
 		if (rc != YB_OK)
 			return rc;
 		rc = yb_member_store_load(f->ledger, ms->member_id, &sm);
@@ -309,13 +326,15 @@ static int read_members(fraud_svc *f, int n, char *errstr, size_t errlen)
 	return rc;
 }
 
-/* The pending side of claim_id for member ms ('c' claim, 's' settlement, 'r' reversal). */
+/* The pending side of claim_id for member ms ('c' claim, 's' settlement, 'r' reversal,
+ * 'a' the alerts of its judgment). */
 static const yb_fraud_pending *pending_of(const member_slot *ms, const char *claim_id, char side)
 {
 	for (size_t i = 0; i < ms->claim_count; i++) {
 		const yb_fraud_pending *p = side == 'c'   ? &ms->pending_claims[i]
 					    : side == 's' ? &ms->pending_settlements[i]
-							  : &ms->pending_reversals[i];
+					    : side == 'r' ? &ms->pending_reversals[i]
+							  : &ms->judged[i];
 
 		if (strcmp(ms->claim_ids[i], claim_id) == 0 && p->len > 0)
 			return p;
@@ -580,6 +599,84 @@ static int read_institutions(fraud_svc *f, char *errstr, size_t errlen)
 	return rc == YB_OK ? institutions_pass(f, f->seen, true, errstr, errlen) : rc;
 }
 
+/*
+ * A judged claim's alerts as stored with its judgment (side 'a'): a count, then per alert
+ * its rule, time, message key and Avro bytes; every number 8 bytes little-endian.
+ */
+static int judged_put(yb_buf *b, uint64_t v, const void *bytes, size_t len)
+{
+	if (yb_buf_reserve(b, 8 + len) != 0)
+		return YB_ENOMEM;
+	yb_le64_put(b->data + b->len, v);
+	if (len > 0)
+		memcpy(b->data + b->len + 8, bytes, len);
+	b->len += 8 + len;
+	return YB_OK;
+}
+
+static int judged_add(yb_buf *b, int rule, int64_t time_ms, const char *key, const yb_buf *avro)
+{
+	size_t key_len = strlen(key);
+
+	yb_le64_put(b->data, yb_le64_get(b->data) + 1);
+	if (judged_put(b, (uint64_t)rule, NULL, 0) != YB_OK ||
+	    judged_put(b, (uint64_t)time_ms, NULL, 0) != YB_OK ||
+	    judged_put(b, key_len, key, key_len) != YB_OK ||
+	    judged_put(b, avro->len, avro->data, avro->len) != YB_OK)
+		return YB_ENOMEM;
+	return YB_OK;
+}
+
+/* Read a length-prefixed field of a stored judgment at *at; NULL when it overruns. */
+static const uint8_t *judged_field(const yb_fraud_pending *p, size_t *at, uint64_t *v, bool bytes)
+{
+	const uint8_t *field;
+
+	if (p->len - *at < 8)
+		return NULL;
+	*v = yb_le64_get(p->bytes + *at);
+	*at += 8;
+	field = p->bytes + *at;
+	if (bytes) {
+		if (*v > p->len - *at)
+			return NULL;
+		*at += (size_t)*v;
+	}
+	return field;
+}
+
+/* Publish a claim's alerts as stored when it was judged before (a batch read again). */
+static int send_judged(fraud_svc *f, const yb_fraud_pending *p, const char *topic,
+		       uint64_t *by_rule, char *errstr, size_t errlen)
+{
+	size_t at = 0;
+	uint64_t count, rule, time_ms, key_len, len;
+	const uint8_t *key, *avro;
+
+	if (judged_field(p, &at, &count, false) == NULL)
+		goto bad;
+	for (uint64_t i = 0; i < count; i++) {
+		char key_text[256];
+
+		if (judged_field(p, &at, &rule, false) == NULL ||
+		    judged_field(p, &at, &time_ms, false) == NULL ||
+		    (key = judged_field(p, &at, &key_len, true)) == NULL ||
+		    (avro = judged_field(p, &at, &len, true)) == NULL ||
+		    rule >= YB_FRAUD_RULE_COUNT || key_len >= sizeof(key_text))
+			goto bad;
+		memcpy(key_text, key, (size_t)key_len);
+		key_text[key_len] = '\0';
+		if (yb_stream_send(f->stream, topic, key_text, avro, (size_t)len, (int64_t)time_ms,
+				   errstr, errlen) != YB_OK)
+			return YB_EIO;
+		by_rule[rule]++;
+	}
+	return YB_OK;
+bad:
+	snprintf(errstr, errlen, "redis: a judged claim's alerts are not of this build's format");
+	return YB_EIO;
+}
+
 /* Judge the batch's claims in order, send the alerts, queue the writes. Returns replies. */
 static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 {
@@ -593,7 +690,7 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 		yb_fraud_result *r = &f->result;
 		yb_claim_facts facts;
 		yb_fraud_input in;
-		const yb_fraud_pending *early;
+		const yb_fraud_pending *early, *before;
 		int q;
 
 		if (a->reversal) {
@@ -631,20 +728,42 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 			r->visit.reversed = true;
 			r->visit.reversed_at = early->offset;
 		}
-		for (int k = 0; k < r->count; k++) {
-			yb_record out = {.type = YB_RECORD_FRAUD_ALERT};
-			const yb_fraud_alert *alert = &r->findings[k].alert;
-
-			out.as.fraud_alert = *alert;
-			if (yb_avro_encode(&out, &f->out, errstr, errlen) != YB_OK)
-				return YB_EINVAL;
-			if (yb_stream_send(f->stream, topic,
-					   alert->member_id != NULL ? alert->member_id
-								    : alert->institution_id,
-					   f->out.data, f->out.len, alert->detected_at, errstr,
-					   errlen) != YB_OK)
+		/* Judged before, at this settlement (a batch read again): its alerts as they were.
+		 */
+		before = pending_of(ms, a->claim_id, 'a');
+		if (before != NULL && before->offset == a->settlement_offset) {
+			if (send_judged(f, before, topic, by_rule, errstr, errlen) != YB_OK)
 				return YB_EIO;
-			by_rule[r->findings[k].rule]++;
+			f->c.replayed++;
+		} else if (!r->skipped) {
+			yb_fraud_pending judged = {.offset = a->settlement_offset};
+
+			f->judged.len = 0;
+			if (judged_put(&f->judged, 0, NULL, 0) != YB_OK)
+				return YB_ENOMEM;
+			for (int k = 0; k < r->count; k++) {
+				yb_record out = {.type = YB_RECORD_FRAUD_ALERT};
+				const yb_fraud_alert *alert = &r->findings[k].alert;
+				const char *key = alert->member_id != NULL ? alert->member_id
+									   : alert->institution_id;
+
+				out.as.fraud_alert = *alert;
+				if (yb_avro_encode(&out, &f->out, errstr, errlen) != YB_OK)
+					return YB_EINVAL;
+				if (yb_stream_send(f->stream, topic, key, f->out.data, f->out.len,
+						   alert->detected_at, errstr, errlen) != YB_OK)
+					return YB_EIO;
+				if (judged_add(&f->judged, r->findings[k].rule, alert->detected_at,
+					       key, &f->out) != YB_OK)
+					return YB_ENOMEM;
+				by_rule[r->findings[k].rule]++;
+			}
+			judged.bytes = f->judged.data;
+			judged.len = f->judged.len;
+			if ((q = yb_fraud_store_queue_pending(f->store, a->member_id, a->claim_id,
+							      'a', &judged)) < 0)
+				return q;
+			replies += q;
 		}
 		if ((q = yb_fraud_store_queue_result(f->store, a->member_id, r)) < 0)
 			return q;
@@ -725,7 +844,12 @@ static int run_batch(fraud_svc *f)
 		rc = join(f, n, errstr, sizeof(errstr));
 	if (rc == YB_OK)
 		rc = read_institutions(f, errstr, sizeof(errstr));
-	/* The writes are queued after the last read: replies come back in order. */
+	/* The writes are queued after the last read (replies come back in order), as one
+	 * transaction: a crash leaves all of them or none. */
+	if (rc == YB_OK && (q = yb_fraud_store_queue_multi(f->store)) >= 0)
+		replies += q;
+	else if (rc == YB_OK)
+		rc = q;
 	if (rc == YB_OK && (q = queue_waiting(f, n)) >= 0)
 		replies += q;
 	else if (rc == YB_OK)
@@ -735,6 +859,10 @@ static int run_batch(fraud_svc *f)
 	else if (rc == YB_OK)
 		rc = q;
 	if (rc == YB_OK && (q = judge(f, by_rule, errstr, sizeof(errstr))) >= 0)
+		replies += q;
+	else if (rc == YB_OK)
+		rc = q;
+	if (rc == YB_OK && (q = yb_fraud_store_queue_exec(f->store)) >= 0)
 		replies += q;
 	else if (rc == YB_OK)
 		rc = q;
@@ -889,6 +1017,7 @@ static void teardown(fraud_svc *f)
 	free(f->arena_memory);
 	free(f->event_arena);
 	yb_buf_free(&f->out);
+	yb_buf_free(&f->judged);
 	yb_service_stop(&f->svc);
 }
 

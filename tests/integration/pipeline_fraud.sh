@@ -5,7 +5,9 @@
 #  - a sample with every fraud pattern and near miss injected (claimctl generate --inject);
 #    fraud-svc starts before the adjudicator, so claims wait in Redis for their settlements;
 #  - fraud-svc is made to crash right after a batch's Redis writes, before its commit, and
-#    is restarted; later it is killed (-9) mid-stream and restarted again;
+#    is restarted: once early, while claims wait for their settlements, and once on a full
+#    batch of the whole stream, so the batch read again finds windows already moved past
+#    its claims; later it is killed (-9) mid-stream and restarted again;
 #  - then: no alert_id twice; the member-level alerts equal the offline run's byte for byte;
 #    on one partition (YB_PARTITIONS=1) the institution-level findings (an amount against
 #    the institution's earlier days, a day's rate) are the offline run's too;
@@ -44,15 +46,25 @@ status=$?
 set -e
 [ "$status" = 70 ] || fail "fraud-svc exited with $status, not the debug exit (70)"
 echo "ok: fraud-svc exited between its Redis writes and its commit"
-start fraud-svc fraud fraud-2
+# 2. The whole stream is there now: the second batch judges hundreds of claims, writes the
+# windows they move on to, and is lost. Read again, it must find the same alerts.
+start fraud-svc fraud fraud-2 -X debug.exit.before.commit=2
+fraud_pid=$last_pid
+set +e
+wait "$fraud_pid"
+status=$?
+set -e
+[ "$status" = 70 ] || fail "fraud-svc exited with $status, not the debug exit (70)"
+echo "ok: fraud-svc exited after a full batch's Redis writes, before its commit"
+start fraud-svc fraud fraud-3
 fraud_pid=$last_pid
 sleep 2
-# 2. Killed without a chance to drain, mid-stream, and started again.
+# 3. Killed without a chance to drain, mid-stream, and started again.
 kill -KILL "$fraud_pid"
 wait "$fraud_pid" 2>/dev/null || true
 echo "ok: fraud-svc killed (-9) mid-stream"
-start fraud-svc fraud fraud-3
-port=$(http_port fraud-3)
+start fraud-svc fraud fraud-4
+port=$(http_port fraud-4)
 
 wait_settled "$expected" 300
 check_exactly_once
