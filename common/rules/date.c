@@ -205,3 +205,100 @@ int32_t yb_period_last_day(int32_t from, int32_t days, int32_t months)
 {
 	return months > 0 ? yb_date_add_months(from, months) : from + days;
 }
+
+/* *total += n * unit, or -1 when it leaves the int64 range. */
+static int add_scaled(int64_t *total, int64_t n, int64_t unit)
+{
+	int64_t scaled;
+
+	if (__builtin_mul_overflow(n, unit, &scaled) ||
+	    __builtin_add_overflow(*total, scaled, total))
+		return -1;
+	return 0;
+}
+
+/*
+ * One "[±]digits" then the unit letter (either case) at *pos: 1 and *pos past it when there,
+ * 0 with *pos unmoved when the text there is not that section (it may be the next one), -1
+ * when the number does not fit an int64. With fraction (the seconds), "[.,]" and up to nine
+ * digits may come before the letter: *frac_ms their milliseconds, signed as the number.
+ */
+static int duration_section(const char *text, size_t len, size_t *pos, char unit, int64_t *n,
+			    int64_t *frac_ms)
+{
+	size_t p = *pos, start;
+	bool negative = false;
+	int64_t v = 0, frac = 0;
+
+	if (p < len && (text[p] == '+' || text[p] == '-'))
+		negative = text[p++] == '-';
+	for (start = p; p < len && text[p] >= '0' && text[p] <= '9'; p++) {
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, text[p] - '0', &v))
+			return -1;
+	}
+	if (p == start)
+		return 0;
+	if (frac_ms != NULL && p < len && (text[p] == '.' || text[p] == ',')) {
+		size_t digits_start = ++p;
+
+		for (; p < len && text[p] >= '0' && text[p] <= '9'; p++) {
+			if (p - digits_start >= 9)
+				return 0;
+			if (p - digits_start < 3)
+				frac = frac * 10 + (text[p] - '0');
+		}
+		for (size_t n_digits = p - digits_start; n_digits < 3; n_digits++)
+			frac *= 10;
+	}
+	if (p >= len || (text[p] != unit && text[p] != unit + ('a' - 'A')))
+		return 0;
+	*n = negative ? -v : v;
+	if (frac_ms != NULL)
+		*frac_ms = negative ? -frac : frac;
+	*pos = p + 1;
+	return 1;
+}
+
+int yb_duration_parse(const char *text, size_t len, int64_t *ms)
+{
+	static const struct {
+		char unit;
+		int64_t ms;
+	} time_units[] = {{'H', 3600000}, {'M', 60000}, {'S', 1000}};
+	size_t pos = 0;
+	bool negate = false;
+	int sections = 0, found;
+	int64_t total = 0, n = 0, frac = 0;
+
+	if (pos < len && (text[pos] == '+' || text[pos] == '-'))
+		negate = text[pos++] == '-';
+	if (pos >= len || (text[pos] != 'P' && text[pos] != 'p'))
+		return -1;
+	pos++;
+	found = duration_section(text, len, &pos, 'D', &n, NULL);
+	if (found < 0 || (found > 0 && add_scaled(&total, n, YB_MS_PER_DAY) != 0))
+		return -1;
+	sections += found;
+	if (pos < len && (text[pos] == 'T' || text[pos] == 't')) {
+		int timed = 0;
+
+		pos++;
+		for (size_t i = 0; i < sizeof(time_units) / sizeof(time_units[0]); i++) {
+			found = duration_section(text, len, &pos, time_units[i].unit, &n,
+						 time_units[i].unit == 'S' ? &frac : NULL);
+			if (found < 0 ||
+			    (found > 0 && add_scaled(&total, n, time_units[i].ms) != 0))
+				return -1;
+			timed += found;
+		}
+		/* A "T" must have a time section after it. */
+		if (timed == 0 || __builtin_add_overflow(total, frac, &total))
+			return -1;
+		sections += timed;
+	}
+	if (pos != len || sections == 0 || (negate && total == INT64_MIN))
+		return -1;
+	*ms = negate ? -total : total;
+	return 0;
+}

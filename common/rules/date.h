@@ -73,6 +73,15 @@ void yb_date_format(int32_t days, char buf[11]);
  */
 int yb_instant_parse(const char *text, size_t len, int64_t *ms);
 
+/*
+ * Parse an ISO-8601 duration as Java's Duration.parse reads it (Kafka's kafka-consumer-groups
+ * --by-duration): "[±]P[nD][T[nH][nM][n[.fffffffff]S]]", letters in either case, each n with
+ * its own optional sign, at least one section, a day exactly 24 hours (no years, months or
+ * weeks). *ms = the duration in milliseconds, any finer fraction dropped. Returns 0, or -1
+ * when the text is not that form or the duration leaves the int64 range of milliseconds.
+ */
+int yb_duration_parse(const char *text, size_t len, int64_t *ms);
+
 /* Write the instant (YB_INSTANT_MIN..MAX) in China Standard Time, "2020-03-01T09:30:00+08:00", with
  * ".fff" only when the milliseconds are not zero; buf holds at least 30 bytes. */
 void yb_instant_format(int64_t ms, char buf[30]);

@@ -1,7 +1,8 @@
 /*
  * Calendar dates and instants (rules/date.h): every day of the years 1..9999 round-trips,
  * the edges of the range, leap years, month arithmetic clamped to the month's end, and
- * ISO-8601 times with offsets read as instants and written in China Standard Time.
+ * ISO-8601 times with offsets read as instants and written in China Standard Time, and
+ * ISO-8601 durations read as Java (Kafka's --by-duration) reads them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +134,74 @@ static void malformed_times_are_refused(void **state)
 	}
 }
 
+static int64_t duration_ms(const char *s)
+{
+	int64_t ms = -1;
+
+	if (yb_duration_parse(s, strlen(s), &ms) != 0)
+		fail_msg("cannot parse the duration %s", s);
+	return ms;
+}
+
+/* Java's Duration.parse, as Kafka's --by-duration reads it: days, hours, minutes and seconds,
+ * each with its own sign, a fraction of a second, letters in either case. */
+static void durations_read_as_java_reads_them(void **state)
+{
+	(void)state;
+	assert_int_equal(duration_ms("PT0S"), 0);
+	assert_int_equal(duration_ms("P1D"), YB_MS_PER_DAY);
+	assert_int_equal(duration_ms("PT1H"), 3600000);
+	assert_int_equal(duration_ms("PT15M"), 900000);
+	assert_int_equal(duration_ms("PT30S"), 30000);
+	assert_int_equal(duration_ms("P2DT3H4M5S"),
+			 2 * YB_MS_PER_DAY + 3 * 3600000 + 4 * 60000 + 5000);
+	assert_int_equal(duration_ms("p1dt2h"), YB_MS_PER_DAY + 2 * 3600000);
+	assert_int_equal(duration_ms("PT1.5S"), 1500);
+	assert_int_equal(duration_ms("PT1,25S"), 1250);
+	assert_int_equal(duration_ms("PT1.S"), 1000);
+	assert_int_equal(duration_ms("PT0.123456789S"), 123);
+	assert_int_equal(duration_ms("PT-0.5S"), -500);
+	assert_int_equal(duration_ms("-PT6H"), -6 * 3600000);
+	assert_int_equal(duration_ms("+PT6H"), 6 * 3600000);
+	assert_int_equal(duration_ms("PT-6H3M"), -6 * 3600000 + 3 * 60000);
+	assert_int_equal(duration_ms("-P1DT-1H"), -YB_MS_PER_DAY + 3600000);
+	assert_int_equal(duration_ms("PT+2M"), 120000);
+	assert_int_equal(duration_ms("PT36H"), 36 * 3600000);
+	assert_int_equal(duration_ms("P106751991167DT7H12M55.807S"), INT64_MAX);
+}
+
+static void malformed_durations_are_refused(void **state)
+{
+	static const char *bad[] = {
+	    "",
+	    "P",                 /* no section */
+	    "PT",                /* a T with no time after it */
+	    "P1DT",              /* the same after days */
+	    "1D",                /* no P */
+	    "P1H",               /* hours without the T */
+	    "PT1D",              /* days after the T */
+	    "P1W",               /* weeks, */
+	    "P1Y",               /* years */
+	    "P1M",               /* and months are not Java Durations */
+	    "PT1M1H",            /* out of order */
+	    "PT1.5M",            /* a fraction of a minute */
+	    "PT.5S",             /* a fraction with no seconds */
+	    "PT1.0123456789S",   /* finer than a nanosecond */
+	    "PT1S ",             /* trailing text */
+	    " PT1S",             /* leading text */
+	    "PT--1S",            /* two signs */
+	    "P106751991167DT8H", /* beyond int64 milliseconds */
+	    "P99999999999999999999D",
+	};
+	int64_t ms;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (yb_duration_parse(bad[i], strlen(bad[i]), &ms) != -1)
+			fail_msg("accepted the duration '%s'", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +211,8 @@ int main(void)
 	    cmocka_unit_test(months_clamp_to_the_months_end),
 	    cmocka_unit_test(instants_read_any_offset_and_print_in_cst),
 	    cmocka_unit_test(malformed_times_are_refused),
+	    cmocka_unit_test(durations_read_as_java_reads_them),
+	    cmocka_unit_test(malformed_durations_are_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
