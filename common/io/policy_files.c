@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/record.h"
+#include "io/dead_letter.h"
 #include "rules/error.h"
 
 #define MAX_POLICY_FILES 32
@@ -14,6 +16,12 @@
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
 }
 
 static int read_file(const char *path, char **text, size_t *len, char *errstr, size_t errlen)
@@ -39,18 +47,16 @@ static int read_file(const char *path, char **text, size_t *len, char *errstr, s
 	return YB_OK;
 }
 
-int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, char *errstr,
-		       size_t errlen)
+/* names[0..*n) = the ".policy" files of dir, sorted by name (strcmp: byte order), each
+ * malloc'ed; none on failure. */
+static int list_policy_files(const char *dir, char *names[MAX_POLICY_FILES], size_t *n,
+			     char *errstr, size_t errlen)
 {
 	DIR *d = opendir(dir);
 	struct dirent *entry;
-	char *names[MAX_POLICY_FILES];
-	size_t n = 0;
-	yb_policy_set *out = NULL;
 	int err = YB_OK;
 
-	*sets = NULL;
-	*count = 0;
+	*n = 0;
 	if (d == NULL) {
 		snprintf(errstr, errlen, "%s: cannot open the policies directory", dir);
 		return YB_EIO;
@@ -60,25 +66,44 @@ int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, cha
 
 		if (len <= 7 || strcmp(entry->d_name + len - 7, ".policy") != 0)
 			continue;
-		if (n == MAX_POLICY_FILES) {
+		if (*n == MAX_POLICY_FILES) {
 			snprintf(errstr, errlen, "%s: more than %d policies", dir,
 				 MAX_POLICY_FILES);
 			err = YB_EINVAL;
 			break;
 		}
-		names[n] = strdup(entry->d_name);
-		if (names[n] == NULL) {
+		names[*n] = strdup(entry->d_name);
+		if (names[*n] == NULL) {
 			err = YB_ENOMEM;
 			break;
 		}
-		n++;
+		(*n)++;
 	}
 	closedir(d);
-	if (err == YB_OK && n == 0) {
+	if (err == YB_OK && *n == 0) {
 		snprintf(errstr, errlen, "%s: no .policy files", dir);
 		err = YB_EINVAL;
 	}
-	qsort(names, n, sizeof(names[0]), by_name);
+	if (err != YB_OK) {
+		free_names(names, *n);
+		*n = 0;
+		return err;
+	}
+	qsort(names, *n, sizeof(names[0]), by_name);
+	return YB_OK;
+}
+
+int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, char *errstr,
+		       size_t errlen)
+{
+	char *names[MAX_POLICY_FILES];
+	size_t n = 0;
+	yb_policy_set *out = NULL;
+	int err;
+
+	*sets = NULL;
+	*count = 0;
+	err = list_policy_files(dir, names, &n, errstr, errlen);
 	if (err == YB_OK) {
 		out = calloc(n, sizeof(*out));
 		if (out == NULL)
@@ -100,8 +125,7 @@ int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, cha
 			err = YB_EINVAL;
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
+	free_names(names, n);
 	if (err != YB_OK) {
 		free(out);
 		return err;
@@ -109,6 +133,53 @@ int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, cha
 	*sets = out;
 	*count = n;
 	return YB_OK;
+}
+
+/* Append name NUL length NUL bytes: no two directories frame to the same stream. */
+static int frame_file(yb_buf *framed, const char *name, const char *text, size_t len)
+{
+	char length[32];
+	size_t name_len = strlen(name) + 1, length_len;
+
+	length_len = (size_t)snprintf(length, sizeof(length), "%zu", len) + 1;
+	if (yb_buf_reserve(framed, name_len + length_len + len) != 0)
+		return YB_ENOMEM;
+	memcpy(framed->data + framed->len, name, name_len);
+	memcpy(framed->data + framed->len + name_len, length, length_len);
+	memcpy(framed->data + framed->len + name_len + length_len, text, len);
+	framed->len += name_len + length_len + len;
+	return YB_OK;
+}
+
+int yb_policy_dir_fingerprint(const char *dir, char hex[65], char *errstr, size_t errlen)
+{
+	char *names[MAX_POLICY_FILES];
+	size_t n = 0;
+	yb_buf framed = {0};
+	int err;
+
+	snprintf(hex, 65, "%s", "");
+	err = list_policy_files(dir, names, &n, errstr, errlen);
+	for (size_t i = 0; i < n && err == YB_OK; i++) {
+		char path[4096], *text = NULL;
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		err = read_file(path, &text, &len, errstr, errlen);
+		if (err == YB_OK)
+			err = frame_file(&framed, names[i], text, len);
+		free(text);
+	}
+	free_names(names, n);
+	if (err == YB_OK) {
+		yb_sha256_hex(framed.data, framed.len, hex);
+		if (strlen(hex) != 64) {
+			snprintf(errstr, errlen, "%s: SHA-256 unavailable", dir);
+			err = YB_EIO;
+		}
+	}
+	yb_buf_free(&framed);
+	return err;
 }
 
 int yb_fraud_params_load(const char *path, yb_fraud_params *out, char *errstr, size_t errlen)

@@ -21,6 +21,21 @@ int yb_policy_load_dir(const char *dir, yb_policy_set **sets, size_t *count, cha
 		       size_t errlen);
 
 /*
+ * hex = the fingerprint of the policies in dir, which names a policy set wherever its copy
+ * lives: the SHA-256, as 64 lowercase hex digits, over the files yb_policy_load_dir reads
+ * (ending ".policy", in byte order of name), each framed as its name, a NUL, its length in
+ * decimal, a NUL, then its bytes. Any edit to a policy changes it; other files (fraud.conf)
+ * do not count. The files are read, not parsed. From a shell, in dir:
+ *
+ *   for f in $(LC_ALL=C ls *.policy); do printf '%s\0%s\0' "$f" "$(wc -c <"$f")"; cat "$f"; done |
+ * sha256sum
+ *
+ * Returns YB_OK; YB_EIO when dir or a file cannot be read; YB_EINVAL (errstr) when dir has no
+ * policy file or more than yb_policy_load_dir takes. hex is "" unless YB_OK.
+ */
+int yb_policy_dir_fingerprint(const char *dir, char hex[65], char *errstr, size_t errlen);
+
+/*
  * Read the fraud rules' parameters (policies/fraud.conf). Returns YB_OK; YB_EIO when the file
  * cannot be read; YB_EINVAL with errstr "FILE:LINE: key 'K': ..." when it is malformed.
  */

@@ -166,13 +166,13 @@ echo "ok: claim_id $reused, $owner's, reused by $thief: refused CONFLICTING_DUPL
 
 # The audit: every settlement reproduced as recorded, whatever order its inputs arrived in.
 "$claimctl" replay -b "$brokers" --topic-prefix "$run" --policies "$policies" \
-    --json "$work/audit.json" >"$work/audit.out" 2>&1 || fail "claimctl replay: $(tail -n 3 "$work/audit.out")"
+    --json >"$work/audit.json" 2>"$work/audit.out" || fail "claimctl replay: $(tail -n 3 "$work/audit.out")"
 read -r compared identical missing <<<"$(jq -r '"\(.compared) \(.identical) \(.missing)"' "$work/audit.json")"
 [ "$compared" -gt 5000 ] && [ "$identical" = "$compared" ] && [ "$missing" = 0 ] ||
     fail "replay --audit: compared $compared, identical $identical, missing $missing: $(grep differs "$work/audit.out" | head -n 3)"
 echo "ok: claimctl replay --audit: $compared settlements identical to the recorded ones"
 "$claimctl" replay -b "$brokers" --topic-prefix "$run" --policies "$policies" --as-of-now \
-    --json "$work/now.json" >"$work/now.out" 2>&1 || fail "claimctl replay --as-of-now"
+    --json >"$work/now.json" 2>"$work/now.out" || fail "claimctl replay --as-of-now"
 late_enrolled=$(jq '[.differences[] | select(.recorded.reasons | index("NOT_ENROLLED"))] | length' "$work/now.json")
 [ "$late_enrolled" -gt 0 ] || fail "replay --as-of-now lists no claim refused NOT_ENROLLED before its enrollment"
 echo "ok: claimctl replay --as-of-now: $(jq .differing "$work/now.json") claims would be answered differently now, $late_enrolled of them refused NOT_ENROLLED before their enrollments came"

@@ -76,7 +76,7 @@ echo "ok: $messages messages on the claims topic: $settled settled, $dead dead-l
 
 # The audit replay: every claim identical to its recorded settlement.
 "$claimctl" replay -b "$brokers" --topic-prefix "$run" --policies "$policies" \
-    --json "$work/replay.json" >/dev/null 2>&1 || fail "claimctl replay"
+    --json >"$work/replay.json" 2>/dev/null || fail "claimctl replay"
 read -r compared identical missing <<<"$(jq -r '"\(.compared) \(.identical) \(.missing)"' "$work/replay.json")"
 [ "$compared" -gt 3000 ] && [ "$identical" = "$compared" ] && [ "$missing" = 0 ] ||
     fail "replay: compared $compared, identical $identical, missing $missing"

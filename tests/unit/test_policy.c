@@ -1,7 +1,8 @@
 /*
  * Policy files (rules/policy.h): versions inherit and are chosen by the service day; every
  * value has a citation; a malformed or incomplete policy is refused naming the file, the
- * line and the key; and the five policies in policies/ all load.
+ * line and the key; the five policies in policies/ all load; and a directory of policies
+ * has a fingerprint of its contents.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -212,6 +214,68 @@ static void a_directory_with_a_bad_policy_loads_nothing(void **state)
 			 YB_EIO);
 }
 
+/* Write text to dir/name. */
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void remove_dir(const char *dir, const char *const *names, size_t n)
+{
+	char path[512];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		remove(path);
+	}
+	rmdir(dir);
+}
+
+/* The fingerprint names a policy set by its contents: the value a shell computes (see
+ * policy_files.h), the same for a copy elsewhere, another for any edit or rename. */
+static void the_fingerprint_names_the_policy_files_by_content(void **state)
+{
+	static const char *const names[] = {"a-x.policy", "b.policy", "fraud.conf", "c.policy"};
+	/* In the working directory (ctest: the build tree), removed at the end. */
+	char one[] = "yb-fingerprint-XXXXXX", two[] = "yb-fingerprint-XXXXXX";
+	char first[65], second[65], errstr[256] = "";
+
+	(void)state;
+	assert_non_null(mkdtemp(one));
+	assert_non_null(mkdtemp(two));
+	assert_int_equal(yb_policy_dir_fingerprint(one, first, errstr, sizeof(errstr)), YB_EINVAL);
+	assert_string_equal(first, "");
+	put_file(one, "b.policy", "two\n");
+	put_file(one, "a-x.policy", "one\n");
+	put_file(one, "fraud.conf", "not a policy\n");
+	assert_int_equal(yb_policy_dir_fingerprint(one, first, errstr, sizeof(errstr)), YB_OK);
+	/* printf 'a-x.policy\0004\000one\nb.policy\0004\000two\n' | sha256sum */
+	assert_string_equal(first,
+			    "8d921f7ff08c8a4d94310b41568b3b957561d4e7b909045d838b589d32b26e47");
+	put_file(two, "a-x.policy", "one\n");
+	put_file(two, "b.policy", "two\n");
+	assert_int_equal(yb_policy_dir_fingerprint(two, second, errstr, sizeof(errstr)), YB_OK);
+	assert_string_equal(first, second);
+	put_file(two, "b.policy", "twO\n");
+	assert_int_equal(yb_policy_dir_fingerprint(two, second, errstr, sizeof(errstr)), YB_OK);
+	assert_string_not_equal(first, second);
+	put_file(two, "b.policy", "two\n");
+	put_file(two, "c.policy", "");
+	assert_int_equal(yb_policy_dir_fingerprint(two, second, errstr, sizeof(errstr)), YB_OK);
+	assert_string_not_equal(first, second);
+	assert_int_equal(yb_policy_dir_fingerprint("/nonexistent", second, errstr, sizeof(errstr)),
+			 YB_EIO);
+	remove_dir(one, names, 4);
+	remove_dir(two, names, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +284,7 @@ int main(void)
 	    cmocka_unit_test(malformed_policies_are_refused_naming_file_line_and_key),
 	    cmocka_unit_test(the_five_policies_load_and_cite_every_value),
 	    cmocka_unit_test(a_directory_with_a_bad_policy_loads_nothing),
+	    cmocka_unit_test(the_fingerprint_names_the_policy_files_by_content),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
