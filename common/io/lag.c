@@ -4,13 +4,15 @@
  * Groups and their state: ListConsumerGroups and DescribeConsumerGroups. Committed offsets:
  * ListConsumerGroupOffsets. The log end and the last stable offset: the high watermark as
  * a read_uncommitted and as a read_committed client see it (the broker answers a
- * read_committed ListOffsets with the LSO). The age of the first unconsumed record: a
- * read_committed consumer assigned at the committed offsets reads one record of each
- * lagging partition.
+ * read_committed ListOffsets with the LSO). Whether a lagging partition holds a readable
+ * record at all (or only markers): a read_committed consumer assigned at the committed
+ * offset reads one record, or reaches the end. A partition appears once per assignment, so
+ * partitions several groups are behind on are probed in rounds.
  */
 #include "io/lag.h"
 
 #include <librdkafka/rdkafka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +24,10 @@
 /* A client of the given isolation level, with the user's "kafka.*" properties. */
 static rd_kafka_t *client(const yb_props *props, const char *isolation, char *errstr, size_t errlen)
 {
-	const char *settings[] = {"isolation.level",
-				  isolation,
-				  "enable.auto.commit",
-				  "false",
-				  "enable.partition.eof",
-				  "true",
-				  NULL};
+	const char *settings[] = {"isolation.level", isolation, "enable.auto.commit", "false",
+				  "enable.partition.eof", "true",
+				  /* a probe wants the end at once, not data */
+				  "fetch.wait.max.ms", "10", NULL};
 	char group[64];
 
 	snprintf(group, sizeof(group), "yb-lag-probe-%s", isolation);
@@ -68,7 +67,8 @@ static int list_groups(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char
 	rd_kafka_AdminOptions_t *o = options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms);
 	rd_kafka_event_t *ev;
 	const rd_kafka_ConsumerGroupListing_t **list;
-	size_t n;
+	const rd_kafka_error_t **errors;
+	size_t n, error_count = 0;
 
 	rd_kafka_ListConsumerGroups(rk, o, q);
 	rd_kafka_AdminOptions_destroy(o);
@@ -77,6 +77,16 @@ static int list_groups(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char
 		return YB_EIO;
 	list = rd_kafka_ListConsumerGroups_result_valid(
 	    rd_kafka_event_ListConsumerGroups_result(ev), &n);
+	errors = rd_kafka_ListConsumerGroups_result_errors(
+	    rd_kafka_event_ListConsumerGroups_result(ev), &error_count);
+	/* No broker answered: the cluster is unreachable, not empty. (Some answering is a
+	 * listing of the groups those brokers coordinate.) */
+	if (n == 0 && error_count > 0) {
+		snprintf(errstr, errlen, "ListConsumerGroups: %s",
+			 rd_kafka_error_string(errors[0]));
+		rd_kafka_event_destroy(ev);
+		return YB_EIO;
+	}
 	*names = calloc(n > 0 ? n : 1, sizeof(char *));
 	*count = 0;
 	for (size_t i = 0; i < n && *names != NULL; i++) {
@@ -170,7 +180,7 @@ static int committed(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, const 
 	res = rd_kafka_ListConsumerGroupOffsets_result_groups(
 	    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
 	if (n == 0 || rd_kafka_group_result_error(res[0]) != NULL) {
-		snprintf(errstr, errlen, "offsets of %s: %s", group,
+		snprintf(errstr, errlen, "%s",
 			 n == 0 ? "no answer"
 				: rd_kafka_error_string(rd_kafka_group_result_error(res[0])));
 		rd_kafka_event_destroy(ev);
@@ -220,72 +230,89 @@ static void pause_partition(rd_kafka_t *rk, const char *topic, int32_t partition
 	rd_kafka_topic_partition_list_destroy(one);
 }
 
-/* The age of each lagging partition's first unconsumed record. */
-static void ages(rd_kafka_t *rc, yb_partition_lag *parts, size_t count, int timeout_ms,
-		 int64_t now_ms)
+/* Does (topic, partition) of the probe's answer m match p? */
+static bool answers(const rd_kafka_message_t *m, const yb_partition_lag *p)
+{
+	return p->partition == m->partition && strcmp(p->topic, rd_kafka_topic_name(m->rkt)) == 0;
+}
+
+/*
+ * One round of probes: each partition once, at the committed offset of the first group not
+ * yet probed there (and every other group at that same offset). A partition whose next
+ * read_committed record is the end holds only markers (or aborted records): not lag.
+ * Returns how many entries the round settled; 0 when none was left or the round failed.
+ */
+static size_t probe_round(rd_kafka_t *rc, yb_partition_lag *parts, bool *probed, size_t count,
+			  int64_t deadline)
 {
 	rd_kafka_topic_partition_list_t *assign = rd_kafka_topic_partition_list_new(16);
-	size_t waiting = 0;
+	size_t waiting = 0, settled = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		if (parts[i].lag > 0 && parts[i].committed >= 0) {
-			rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(
-			    assign, parts[i].topic, parts[i].partition);
-
-			tp->offset = parts[i].committed;
-			parts[i].lag_ms = -1;
-			waiting++;
-		} else if (parts[i].lag == 0) {
-			parts[i].lag_ms = 0;
-		} else {
-			parts[i].lag_ms = -1;
-		}
+		if (probed[i] || rd_kafka_topic_partition_list_find(assign, parts[i].topic,
+								    parts[i].partition) != NULL)
+			continue;
+		rd_kafka_topic_partition_list_add(assign, parts[i].topic, parts[i].partition)
+		    ->offset = parts[i].committed;
+		waiting++;
 	}
 	if (waiting == 0 || rd_kafka_assign(rc, assign) != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		rd_kafka_topic_partition_list_destroy(assign);
-		return;
+		return 0;
 	}
-	for (int64_t deadline = monotonic_ms() + timeout_ms;
-	     waiting > 0 && monotonic_ms() < deadline;) {
+	while (waiting > 0 && monotonic_ms() < deadline) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(rc, 100);
+		const rd_kafka_topic_partition_t *tp;
 
 		if (m == NULL)
 			continue;
-		if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR ||
-		    m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		tp = m->rkt != NULL ? rd_kafka_topic_partition_list_find(
+					  assign, rd_kafka_topic_name(m->rkt), m->partition)
+				    : NULL;
+		if (tp != NULL && (m->err == RD_KAFKA_RESP_ERR_NO_ERROR ||
+				   m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)) {
+			waiting--;
+			pause_partition(rc, tp->topic, tp->partition);
 			for (size_t i = 0; i < count; i++) {
-				yb_partition_lag *p = &parts[i];
-				rd_kafka_timestamp_type_t type;
-				int64_t ts;
-
-				if (!(p->lag > 0 && p->lag_ms < 0 && p->partition == m->partition &&
-				      strcmp(p->topic, rd_kafka_topic_name(m->rkt)) == 0))
+				if (probed[i] || !answers(m, &parts[i]) ||
+				    parts[i].committed != tp->offset)
 					continue;
-				waiting--;
-				pause_partition(rc, p->topic, p->partition);
-				if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-					/* Nothing readable before the end: only transaction
-					 * markers (or aborted records) were left. Not lag. */
-					p->lag = 0;
-					p->lag_ms = 0;
-					continue;
-				}
-				ts = rd_kafka_message_timestamp(m, &type);
-				p->lag_ms = ts >= 0 && now_ms > ts ? now_ms - ts : 0;
+				probed[i] = true;
+				settled++;
+				if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+					parts[i].lag = 0;
 			}
 		}
 		rd_kafka_message_destroy(m);
 	}
-	/* The client measures again next time: leave it unpaused and unassigned. */
+	/* The client probes again: leave it unpaused and unassigned. */
 	rd_kafka_resume_partitions(rc, assign);
 	rd_kafka_assign(rc, NULL);
 	rd_kafka_topic_partition_list_destroy(assign);
+	return settled;
+}
+
+/* Set the lag of lagging partitions that hold only transaction markers to 0. */
+static int probe_markers(rd_kafka_t *rc, yb_partition_lag *parts, size_t count, int timeout_ms)
+{
+	bool *probed = calloc(count > 0 ? count : 1, sizeof(bool));
+	int64_t deadline = monotonic_ms() + timeout_ms;
+
+	if (probed == NULL)
+		return YB_ENOMEM;
+	for (size_t i = 0; i < count; i++)
+		probed[i] = !(parts[i].lag > 0 && parts[i].committed >= 0);
+	while (monotonic_ms() < deadline && probe_round(rc, parts, probed, count, deadline) > 0)
+		;
+	free(probed);
+	return YB_OK;
 }
 
 struct yb_lag_meter {
 	rd_kafka_t *ru; /* read_uncommitted: admin requests and the log end */
-	rd_kafka_t *rc; /* read_committed: the last stable offset and the records' ages */
+	rd_kafka_t *rc; /* read_committed: the last stable offset and the marker probes */
 	rd_kafka_queue_t *q;
+	char brokers[256]; /* the bootstrap servers, to name in errors */
 };
 
 yb_lag_meter *yb_lag_meter_new(const yb_props *props, char *errstr, size_t errlen)
@@ -303,6 +330,10 @@ yb_lag_meter *yb_lag_meter_new(const yb_props *props, char *errstr, size_t errle
 		return NULL;
 	}
 	m->q = rd_kafka_queue_new(m->ru);
+	snprintf(m->brokers, sizeof(m->brokers), "%s",
+		 yb_props_get(props, YB_KAFKA_PROP_PREFIX "bootstrap.servers") != NULL
+		     ? yb_props_get(props, YB_KAFKA_PROP_PREFIX "bootstrap.servers")
+		     : "(no bootstrap.servers)");
 	return m;
 }
 
@@ -321,9 +352,40 @@ void yb_lag_meter_destroy(yb_lag_meter *m)
 	free(m);
 }
 
-int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, int64_t now_ms,
-			 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
-			 size_t *part_count, char *errstr, size_t errlen)
+/* The cluster did not answer: say which cluster, then librdkafka's reason. */
+static int unreachable(const yb_lag_meter *m, char *errstr, size_t errlen)
+{
+	char reason[512];
+
+	snprintf(reason, sizeof(reason), "%s", errstr);
+	snprintf(errstr, errlen, "the Kafka cluster at %s did not answer: %s", m->brokers, reason);
+	return YB_EIO;
+}
+
+/* The ends of every partition, and the lag in messages to the last stable offset. */
+static void ends(yb_lag_meter *m, yb_partition_lag *lag, size_t count, int timeout_ms)
+{
+	for (size_t i = 0; i < count; i++) {
+		yb_partition_lag *p = &lag[i];
+		int64_t low, high;
+
+		p->lag_ms = -1;
+		if (rd_kafka_query_watermark_offsets(m->ru, p->topic, p->partition, &low, &high,
+						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    (p->log_end = high,
+		     rd_kafka_query_watermark_offsets(m->rc, p->topic, p->partition, &low, &high,
+						      timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)) {
+			p->log_end = p->stable_end = p->lag = -1;
+			continue;
+		}
+		p->stable_end = high;
+		p->lag = p->committed < 0 ? -1 : (high > p->committed ? high - p->committed : 0);
+	}
+}
+
+int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, yb_group_info **groups,
+			 size_t *group_count, yb_partition_lag **parts, size_t *part_count,
+			 char *errstr, size_t errlen)
 {
 	char **names = NULL;
 	size_t names_count = 0, cap = 0;
@@ -342,6 +404,7 @@ int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, int
 		names_count = 1;
 	} else if ((rc_err = list_groups(m->ru, m->q, timeout_ms, &names, &names_count, errstr,
 					 errlen)) != YB_OK) {
+		rc_err = rc_err == YB_EIO ? unreachable(m, errstr, errlen) : rc_err;
 		goto out;
 	}
 	qsort(names, names_count, sizeof(names[0]), by_group);
@@ -351,38 +414,29 @@ int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, int
 		goto out;
 	}
 	if (names_count > 0 && (rc_err = describe(m->ru, m->q, timeout_ms, names, names_count, info,
-						  errstr, errlen)) != YB_OK)
+						  errstr, errlen)) != YB_OK) {
+		rc_err = unreachable(m, errstr, errlen);
 		goto out;
+	}
 	if (group != NULL && strcmp(info[0].state, "Dead") == 0) {
 		snprintf(errstr, errlen, "no consumer group %s", group);
 		rc_err = YB_ENOTFOUND;
 		goto out;
 	}
+	/* One group's offsets that cannot be read do not blank the others'. */
 	for (size_t g = 0; g < names_count; g++) {
 		rc_err = committed(m->ru, m->q, timeout_ms, names[g], (int)g, &lag, &lag_count,
-				   &cap, errstr, errlen);
-		if (rc_err != YB_OK)
+				   &cap, info[g].error, sizeof(info[g].error));
+		if (rc_err == YB_ENOMEM)
 			goto out;
 	}
-	for (size_t i = 0; i < lag_count; i++) {
-		yb_partition_lag *p = &lag[i];
-		int64_t low, high;
-
-		if (rd_kafka_query_watermark_offsets(m->ru, p->topic, p->partition, &low, &high,
-						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-		    (p->log_end = high,
-		     rd_kafka_query_watermark_offsets(m->rc, p->topic, p->partition, &low, &high,
-						      timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)) {
-			p->log_end = p->stable_end = p->lag = -1;
-			continue;
-		}
-		p->stable_end = high;
-		p->lag = p->committed < 0 ? -1 : (high > p->committed ? high - p->committed : 0);
+	ends(m, lag, lag_count, timeout_ms);
+	if (probe_markers(m->rc, lag, lag_count, timeout_ms) != YB_OK) {
+		rc_err = YB_ENOMEM;
+		goto out;
 	}
-	if (lag_count > 0) {
-		ages(m->rc, lag, lag_count, timeout_ms, now_ms);
+	if (lag_count > 0)
 		qsort(lag, lag_count, sizeof(lag[0]), by_partition);
-	}
 	*groups = info;
 	*group_count = names_count;
 	*parts = lag;
@@ -422,9 +476,9 @@ int yb_lag_meter_topic_end(yb_lag_meter *m, const char *topic, int timeout_ms, i
 	return rc;
 }
 
-int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64_t now_ms,
-		 yb_group_info **groups, size_t *group_count, yb_partition_lag **parts,
-		 size_t *part_count, char *errstr, size_t errlen)
+int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, yb_group_info **groups,
+		 size_t *group_count, yb_partition_lag **parts, size_t *part_count, char *errstr,
+		 size_t errlen)
 {
 	yb_lag_meter *m = yb_lag_meter_new(props, errstr, errlen);
 	int rc;
@@ -434,8 +488,8 @@ int yb_kafka_lag(const yb_props *props, const char *group, int timeout_ms, int64
 	*group_count = *part_count = 0;
 	if (m == NULL)
 		return YB_EIO;
-	rc = yb_lag_meter_measure(m, group, timeout_ms, now_ms, groups, group_count, parts,
-				  part_count, errstr, errlen);
+	rc = yb_lag_meter_measure(m, group, timeout_ms, groups, group_count, parts, part_count,
+				  errstr, errlen);
 	yb_lag_meter_destroy(m);
 	return rc;
 }

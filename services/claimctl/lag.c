@@ -1,21 +1,25 @@
 /*
- * claimctl lag: consumer lag per group, topic and partition, in messages and in seconds
- * (common/io/lag.h: measured to the last stable offset, so transaction markers are not lag).
+ * claimctl lag: consumer lag per group, topic and partition, in messages and in seconds by
+ * the wall clock, with Burrow's status (common/io/lag.h, lag_monitor.h): a few
+ * measurements a moment apart, judged together.
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "claimctl.h"
 #include "io/lag.h"
+#include "io/lag_monitor.h"
 #include "io/props.h"
 #include "rules/error.h"
+
+#define MAX_TOPICS 32
 
 static volatile sig_atomic_t interrupted;
 
@@ -27,36 +31,67 @@ static void on_signal(int sig)
 
 static void lag_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: claimctl lag [options]\n"
-		"\n"
-		"Show each consumer group's lag: for every topic and partition it has committed,\n"
-		"the committed offset, the log end, the last stable offset (what read_committed\n"
-		"consumers can reach), the lag in messages (to the last stable offset, so the\n"
-		"markers of committed transactions are not lag: a caught-up consumer shows 0) and\n"
-		"in seconds (the age of the first record not consumed), with the group's state\n"
-		"and member count.\n"
-		"\n"
-		"Options:\n"
-		"  -G, --group GROUP        one group (default: every group)\n"
-		"  -w, --watch SECONDS      measure again every SECONDS until interrupted\n"
-		"      --json               one JSON object per measurement\n"
-		"  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
-		"                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-		"  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-		"  -t, --timeout MS         per-request timeout (default 10000)\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Exit status: 0, 1 when the broker cannot be asked or the group does not exist.\n");
+	fprintf(
+	    out,
+	    "Usage: claimctl lag [options]\n"
+	    "\n"
+	    "Show each consumer group's status and lag, then each partition's: the committed\n"
+	    "offset, the log end, the last stable offset (what read_committed consumers can\n"
+	    "reach) and the lag in messages to it (markers of committed transactions are not\n"
+	    "lag: a caught-up consumer shows 0), in seconds, and the partition's status.\n"
+	    "\n"
+	    "It measures --samples times, --interval apart, and judges them together:\n"
+	    "  lag in seconds  the wall-clock time since the partition's end passed the group's\n"
+	    "                  committed offset, as kafka-lag-exporter measures it: the end is\n"
+	    "                  sampled with the clock, and the moment it passed the offset is\n"
+	    "                  interpolated between the samples around it (extrapolated along\n"
+	    "                  their trend when it is older than the first). Record timestamps\n"
+	    "                  are event times (a claim's submission) and say nothing of delay.\n"
+	    "                  When the end did not move while measuring, the figure is a lower\n"
+	    "                  bound, shown as >=N. lag-exporter keeps an hour of samples and\n"
+	    "                  gives the better figure for a long lag.\n"
+	    "  status          as Burrow evaluates a window of samples: OK (no lag now or at\n"
+	    "                  some sample); STOP (lagging, no active member); REWIND (the\n"
+	    "                  offset went back and has not returned); STALL (lagging, members,\n"
+	    "                  the offset never moved); WARN (the offset moves, the lag never\n"
+	    "                  falls); a group takes its worst partition's, or ERR when its\n"
+	    "                  offsets could not be read.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -G, --group GROUP         one group (default: every group)\n"
+	    "  -t, --topic TOPIC         only TOPIC's partitions (repeatable)\n"
+	    "  -n, --samples N           measurements to judge (default 3; 1: no status\n"
+	    "                            beyond OK and STOP, seconds mostly lower bounds)\n"
+	    "  -i, --interval MS         between measurements (default 1000)\n"
+	    "      --allowed-lag N       lag up to N messages counts as none (default 0)\n"
+	    "  -w, --watch SECONDS       keep measuring every SECONDS, printing each time\n"
+	    "                            (judged over the last --samples) until interrupted\n"
+	    "      --json                one JSON object per report on standard output\n"
+	    "  -b, --brokers HOST:PORT   bootstrap servers (also --bootstrap-server; env\n"
+	    "                            YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
+	    "      --timeout MS          per-request timeout (default 10000)\n"
+	    "  -h, --help                this text\n"
+	    "\n"
+	    "Exit status: 0; 1 when the cluster does not answer (naming its bootstrap servers)\n"
+	    "or the group does not exist; 2 a wrong command line.\n");
 }
 
-/* A whole number in 1..max, or -1. */
-static int bounded(const char *text, long max)
+typedef struct lag_options {
+	const char *group;
+	const char *topics[MAX_TOPICS];
+	int topic_count;
+	int samples, interval_ms, watch_s, as_json, timeout_ms;
+	int64_t allowed_lag;
+} lag_options;
+
+/* A whole number in min..max, or -1. */
+static long bounded(const char *text, long min, long max)
 {
 	char *end;
 	long v = strtol(text, &end, 10);
 
-	return *end == '\0' && end != text && v >= 1 && v <= max ? (int)v : -1;
+	return *end == '\0' && end != text && v >= min && v <= max ? v : -1;
 }
 
 static int64_t now_ms(void)
@@ -67,132 +102,321 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void print_table(const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
-			size_t np)
+/* Sleep ms, in steps, returning early when interrupted. */
+static void pause_ms(int ms)
 {
-	printf("%-28s %-18s %7s %-20s %4s %10s %10s %10s %8s %8s\n", "GROUP", "STATE", "MEMBERS",
-	       "TOPIC", "PART", "COMMITTED", "LOG-END", "STABLE", "LAG", "LAG-S");
-	for (size_t i = 0; i < np; i++) {
-		const yb_partition_lag *p = &parts[i];
-		const yb_group_info *g = &groups[p->group];
-		char lag_s[24];
+	for (int slept = 0; slept < ms && !interrupted; slept += 100) {
+		struct timespec step = {0, (ms - slept >= 100 ? 100 : ms - slept) * 1000000L};
 
-		if (p->lag_ms < 0)
-			snprintf(lag_s, sizeof(lag_s), "-");
-		else
-			snprintf(lag_s, sizeof(lag_s), "%" PRId64 ".%01" PRId64, p->lag_ms / 1000,
-				 (p->lag_ms % 1000) / 100);
-		printf("%-28s %-18s %7d %-20s %4d %10" PRId64 " %10" PRId64 " %10" PRId64
-		       " %8" PRId64 " %8s\n",
-		       g->group, g->state, g->members, p->topic, (int)p->partition, p->committed,
-		       p->log_end, p->stable_end, p->lag, lag_s);
-	}
-	for (size_t g = 0; g < ng; g++) {
-		int any = 0;
-
-		for (size_t i = 0; i < np; i++)
-			any |= parts[i].group == (int)g;
-		if (!any)
-			printf("%-28s %-18s %7d (no committed offsets)\n", groups[g].group,
-			       groups[g].state, groups[g].members);
+		nanosleep(&step, NULL);
 	}
 }
 
-static void print_json(const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
-		       size_t np, int64_t at)
+/* "12.3", ">=12.3" (a lower bound) or "-" (unknown), from milliseconds. */
+static const char *seconds_text(int64_t ms, yb_lag_time kind, char *buf, size_t len)
 {
-	json_t *out = json_pack("{s:I, s:[]}", "measured_at_ms", (json_int_t)at, "groups");
+	if (ms < 0 || kind == YB_LAG_TIME_UNKNOWN)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s%" PRId64 ".%01" PRId64,
+			 kind == YB_LAG_TIME_AT_LEAST ? ">=" : "", ms / 1000, (ms % 1000) / 100);
+	return buf;
+}
+
+/* Keep only the partitions of the topics asked for (all when none was). */
+static size_t keep_topics(const lag_options *o, yb_partition_lag *parts, size_t np)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < np; i++) {
+		int wanted = o->topic_count == 0;
+
+		for (int t = 0; t < o->topic_count && !wanted; t++)
+			wanted = strcmp(parts[i].topic, o->topics[t]) == 0;
+		if (wanted)
+			parts[kept++] = parts[i];
+	}
+	return kept;
+}
+
+/* The group's lag per topic, "claims 12, settlements 0", into buf. */
+static const char *topic_sums(int g, const yb_partition_lag *parts, size_t np, char *buf,
+			      size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < np; i++) {
+		int64_t sum = 0;
+
+		if (parts[i].group != g || (i > 0 && parts[i - 1].group == g &&
+					    strcmp(parts[i - 1].topic, parts[i].topic) == 0))
+			continue;
+		for (size_t k = i;
+		     k < np && parts[k].group == g && strcmp(parts[k].topic, parts[i].topic) == 0;
+		     k++)
+			sum += parts[k].lag > 0 ? parts[k].lag : 0;
+		if (at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s %" PRId64,
+					       at > 0 ? ", " : "", parts[i].topic, sum);
+	}
+	return buf;
+}
+
+static void print_table(const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
+			size_t np)
+{
+	char secs[24], topics[512];
+
+	printf("%-28s %-6s %-18s %7s %10s %10s %10s  %s\n", "GROUP", "STATUS", "STATE", "MEMBERS",
+	       "LAG", "MAX-LAG", "MAX-LAG-S", "LAG BY TOPIC");
+	for (size_t g = 0; g < ng; g++) {
+		printf(
+		    "%-28s %-6s %-18s %7d %10" PRId64 " %10" PRId64 " %10s  %s\n", groups[g].group,
+		    yb_lag_status_name(groups[g].status), groups[g].state, groups[g].members,
+		    groups[g].total_lag, groups[g].max_lag,
+		    seconds_text(groups[g].max_lag_ms, groups[g].max_lag_time, secs, sizeof(secs)),
+		    groups[g].error[0] != '\0'
+			? groups[g].error
+			: topic_sums((int)g, parts, np, topics, sizeof(topics)));
+	}
+	printf("\n%-28s %-20s %4s %10s %10s %10s %8s %9s %-6s\n", "GROUP", "TOPIC", "PART",
+	       "COMMITTED", "LOG-END", "STABLE", "LAG", "LAG-S", "STATUS");
+	for (size_t i = 0; i < np; i++) {
+		const yb_partition_lag *p = &parts[i];
+
+		printf("%-28s %-20s %4d %10" PRId64 " %10" PRId64 " %10" PRId64 " %8" PRId64
+		       " %9s %-6s\n",
+		       groups[p->group].group, p->topic, (int)p->partition, p->committed,
+		       p->log_end, p->stable_end, p->lag,
+		       seconds_text(p->lag_ms, p->lag_time, secs, sizeof(secs)),
+		       yb_lag_status_name(p->status));
+	}
+}
+
+static json_t *group_json(const yb_group_info *g, int index, const yb_partition_lag *parts,
+			  size_t np)
+{
+	json_t *partitions = json_array(), *topics = json_array();
+	json_t *out;
+
+	for (size_t i = 0; i < np; i++) {
+		const yb_partition_lag *p = &parts[i];
+
+		if (p->group != index)
+			continue;
+		if (json_array_size(topics) == 0 ||
+		    strcmp(json_string_value(json_object_get(
+			       json_array_get(topics, json_array_size(topics) - 1), "topic")),
+			   p->topic) != 0)
+			json_array_append_new(topics,
+					      json_pack("{s:s, s:I}", "topic", p->topic, "lag", 0));
+		if (p->lag > 0) {
+			json_t *t = json_array_get(topics, json_array_size(topics) - 1);
+
+			json_object_set_new(
+			    t, "lag",
+			    json_integer(json_integer_value(json_object_get(t, "lag")) + p->lag));
+		}
+		json_array_append_new(
+		    partitions,
+		    json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:b, s:s}", "topic", p->topic,
+			      "partition", (int)p->partition, "committed", (json_int_t)p->committed,
+			      "log_end", (json_int_t)p->log_end, "stable_end",
+			      (json_int_t)p->stable_end, "lag", (json_int_t)p->lag, "lag_ms",
+			      (json_int_t)p->lag_ms, "lag_ms_at_least",
+			      p->lag_time == YB_LAG_TIME_AT_LEAST, "status",
+			      yb_lag_status_name(p->status)));
+	}
+	out = json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:b, s:o, s:o}", "group", g->group,
+			"status", yb_lag_status_name(g->status), "state", g->state, "members",
+			g->members, "total_lag", (json_int_t)g->total_lag, "max_lag",
+			(json_int_t)g->max_lag, "max_lag_ms", (json_int_t)g->max_lag_ms,
+			"max_lag_ms_at_least", g->max_lag_time == YB_LAG_TIME_AT_LEAST, "topics",
+			topics, "partitions", partitions);
+	if (g->error[0] != '\0')
+		json_object_set_new(out, "error", json_string(g->error));
+	return out;
+}
+
+static void print_json(const lag_options *o, const yb_group_info *groups, size_t ng,
+		       const yb_partition_lag *parts, size_t np, int64_t at)
+{
+	json_t *out = json_pack("{s:I, s:i, s:i, s:[]}", "measured_at_ms", (json_int_t)at,
+				"samples", o->samples, "interval_ms", o->interval_ms, "groups");
 	json_t *list = json_object_get(out, "groups");
 
-	for (size_t g = 0; g < ng; g++) {
-		json_t *partitions = json_array();
-
-		for (size_t i = 0; i < np; i++) {
-			const yb_partition_lag *p = &parts[i];
-
-			if (p->group != (int)g)
-				continue;
-			json_array_append_new(
-			    partitions,
-			    json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:I}", "topic", p->topic,
-				      "partition", (int)p->partition, "committed",
-				      (json_int_t)p->committed, "log_end", (json_int_t)p->log_end,
-				      "stable_end", (json_int_t)p->stable_end, "lag",
-				      (json_int_t)p->lag, "lag_ms", (json_int_t)p->lag_ms));
-		}
-		json_array_append_new(list,
-				      json_pack("{s:s, s:s, s:i, s:o}", "group", groups[g].group,
-						"state", groups[g].state, "members",
-						groups[g].members, "partitions", partitions));
-	}
+	for (size_t g = 0; g < ng; g++)
+		json_array_append_new(list, group_json(&groups[g], (int)g, parts, np));
 	json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(out);
 }
 
-int claimctl_lag(int argc, char **argv)
+/* Measure, judge with the samples so far, and print when asked to: YB_OK or the failure. */
+static int measure(const lag_options *o, yb_lag_meter *meter, yb_lag_monitor *monitor, bool show)
 {
-	enum { OPT_JSON = 1000 };
+	yb_group_info *groups = NULL;
+	yb_partition_lag *parts = NULL;
+	size_t ng = 0, np = 0;
+	char errstr[512];
+	int64_t at = now_ms();
+	int rc = yb_lag_meter_measure(meter, o->group, o->timeout_ms, &groups, &ng, &parts, &np,
+				      errstr, sizeof(errstr));
+
+	if (rc != YB_OK) {
+		fprintf(stderr, "claimctl lag: %s\n", errstr);
+		return rc;
+	}
+	np = keep_topics(o, parts, np);
+	rc = yb_lag_monitor_observe(monitor, at, groups, ng, parts, np);
+	if (rc == YB_OK && show && o->as_json) {
+		print_json(o, groups, ng, parts, np, at);
+	} else if (rc == YB_OK && show) {
+		if (o->watch_s > 0) {
+			time_t t = (time_t)(at / 1000);
+			struct tm tm;
+			char stamp[32];
+
+			localtime_r(&t, &tm);
+			strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+			printf("\n%s\n", stamp);
+		}
+		print_table(groups, ng, parts, np);
+	}
+	fflush(stdout);
+	free(groups);
+	free(parts);
+	return rc;
+}
+
+static int run(const lag_options *o, const yb_props *props)
+{
+	char errstr[512];
+	yb_lag_meter *meter = yb_lag_meter_new(props, errstr, sizeof(errstr));
+	yb_lag_monitor *monitor =
+	    yb_lag_monitor_new(o->samples > 1 ? o->samples : 2, o->allowed_lag);
+	int rc = YB_ENOMEM;
+
+	if (meter == NULL)
+		fprintf(stderr, "claimctl lag: %s\n", errstr);
+	if (meter == NULL || monitor == NULL)
+		goto out;
+	for (int n = 1; n <= o->samples && !interrupted; n++) {
+		if ((rc = measure(o, meter, monitor, n == o->samples)) != YB_OK)
+			goto out;
+		if (n < o->samples)
+			pause_ms(o->interval_ms);
+	}
+	while (o->watch_s > 0 && !interrupted) {
+		pause_ms(o->watch_s * 1000);
+		if (!interrupted && (rc = measure(o, meter, monitor, true)) != YB_OK)
+			goto out;
+	}
+out:
+	yb_lag_monitor_destroy(monitor);
+	yb_lag_meter_destroy(meter);
+	return rc == YB_OK ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
+}
+
+/* Parse the command line into o and props; CLAIMCTL_EXIT_OK to go on, else the exit code. */
+static int parse(int argc, char **argv, lag_options *o, yb_props *props, const char **brokers)
+{
+	enum { OPT_JSON = 1000, OPT_TIMEOUT, OPT_ALLOWED };
 	static const struct option options[] = {
 	    {"group", required_argument, NULL, 'G'},
+	    {"topic", required_argument, NULL, 't'},
+	    {"samples", required_argument, NULL, 'n'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"allowed-lag", required_argument, NULL, OPT_ALLOWED},
 	    {"watch", required_argument, NULL, 'w'},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"brokers", required_argument, NULL, 'b'},
-	    {"timeout", required_argument, NULL, 't'},
+	    {"bootstrap-server", required_argument, NULL, 'b'},
+	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *group = NULL;
-	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	int opt, watch = 0, as_json = 0, timeout_ms = 10000, exit_code = CLAIMCTL_EXIT_USAGE;
-	yb_props *props = yb_props_new();
-	struct sigaction sa;
+	int opt;
+	long v;
 
-	if (props == NULL)
-		return CLAIMCTL_EXIT_FAILURE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "G:w:b:X:t:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "G:t:n:i:w:b:X:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'G':
-			group = optarg;
+			o->group = optarg;
 			break;
-		case 'w':
-			watch = bounded(optarg, 86400);
-			if (watch < 0) {
-				fprintf(stderr,
-					"claimctl lag: --watch needs seconds, 1 to 86400\n");
-				goto out;
+		case 't':
+			if (o->topic_count == MAX_TOPICS) {
+				fprintf(stderr, "claimctl lag: at most %d --topic\n", MAX_TOPICS);
+				return CLAIMCTL_EXIT_USAGE;
 			}
+			o->topics[o->topic_count++] = optarg;
+			break;
+		case 'n':
+		case 'i':
+		case 'w':
+		case OPT_TIMEOUT:
+		case OPT_ALLOWED:
+			v = opt == 'n'           ? bounded(optarg, 1, 1000)
+			    : opt == OPT_ALLOWED ? bounded(optarg, 0, 1000000000)
+			    : opt == 'w'         ? bounded(optarg, 1, 86400)
+						 : bounded(optarg, 1, 600000);
+			if (v < 0) {
+				fprintf(stderr, "claimctl lag: '%s' is out of range for -%c\n",
+					optarg, opt < 256 ? opt : '-');
+				return CLAIMCTL_EXIT_USAGE;
+			}
+			if (opt == 'n')
+				o->samples = (int)v;
+			else if (opt == 'i')
+				o->interval_ms = (int)v;
+			else if (opt == 'w')
+				o->watch_s = (int)v;
+			else if (opt == OPT_TIMEOUT)
+				o->timeout_ms = (int)v;
+			else
+				o->allowed_lag = v;
 			break;
 		case OPT_JSON:
-			as_json = 1;
+			o->as_json = 1;
 			break;
 		case 'b':
-			brokers = optarg;
+			*brokers = optarg;
 			break;
 		case 'X':
 			if (claimctl_kafka_property(props, "lag", optarg) != YB_OK)
-				goto out;
-			break;
-		case 't':
-			timeout_ms = bounded(optarg, 600000);
-			if (timeout_ms < 0) {
-				fprintf(stderr, "claimctl lag: --timeout needs milliseconds\n");
-				goto out;
-			}
+				return CLAIMCTL_EXIT_USAGE;
 			break;
 		case 'h':
 			lag_usage(stdout);
-			exit_code = CLAIMCTL_EXIT_OK;
-			goto out;
+			return -1;
 		default:
 			lag_usage(stderr);
-			goto out;
+			return CLAIMCTL_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "claimctl lag: unexpected argument '%s'\n", argv[optind]);
-		goto out;
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	return CLAIMCTL_EXIT_OK;
+}
+
+int claimctl_lag(int argc, char **argv)
+{
+	lag_options o = {.samples = 3, .interval_ms = 1000, .timeout_ms = 10000};
+	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
+	yb_props *props = yb_props_new();
+	struct sigaction sa;
+	int exit_code;
+
+	if (props == NULL)
+		return CLAIMCTL_EXIT_FAILURE;
+	exit_code = parse(argc, argv, &o, props, &brokers);
+	if (exit_code != CLAIMCTL_EXIT_OK) {
+		yb_props_destroy(props);
+		return exit_code < 0 ? CLAIMCTL_EXIT_OK : exit_code;
 	}
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);
@@ -200,41 +424,7 @@ int claimctl_lag(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	exit_code = CLAIMCTL_EXIT_OK;
-	do {
-		yb_group_info *groups = NULL;
-		yb_partition_lag *parts = NULL;
-		size_t ng = 0, np = 0;
-		char errstr[512];
-		int64_t at = now_ms();
-
-		if (yb_kafka_lag(props, group, timeout_ms, at, &groups, &ng, &parts, &np, errstr,
-				 sizeof(errstr)) != YB_OK) {
-			fprintf(stderr, "claimctl lag: %s\n", errstr);
-			exit_code = CLAIMCTL_EXIT_FAILURE;
-			break;
-		}
-		if (as_json) {
-			print_json(groups, ng, parts, np, at);
-		} else {
-			if (watch > 0) {
-				time_t t = (time_t)(at / 1000);
-				struct tm tm;
-				char stamp[32];
-
-				localtime_r(&t, &tm);
-				strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-				printf("\n%s\n", stamp);
-			}
-			print_table(groups, ng, parts, np);
-		}
-		fflush(stdout);
-		free(groups);
-		free(parts);
-		for (int s = 0; watch > 0 && s < watch && !interrupted; s++)
-			sleep(1);
-	} while (watch > 0 && !interrupted);
-out:
+	exit_code = run(&o, props);
 	yb_props_destroy(props);
 	return exit_code;
 }

@@ -68,8 +68,8 @@ static void rebuild_usage(FILE *out)
 	    "  -G, --group G            the adjudicator's group (default yb-adjudicator)\n"
 	    "  -p, --policies DIR       the policies the services run (default: as adjudicate)\n"
 	    "      --topic-prefix P     read P.institutions, P.claims, ... (a test's own set)\n"
-	    "  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
-	    "                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -b, --brokers HOST:PORT  bootstrap servers (also --bootstrap-server; env\n"
+	    "                           YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
 	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
 	    "  -h, --help               this text\n"
 	    "\n"
@@ -209,6 +209,7 @@ int claimctl_rebuild(int argc, char **argv)
 	    {"policies", required_argument, NULL, 'p'},
 	    {"topic-prefix", required_argument, NULL, OPT_TOPIC_PREFIX},
 	    {"brokers", required_argument, NULL, 'b'},
+	    {"bootstrap-server", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -318,7 +319,7 @@ int claimctl_rebuild(int argc, char **argv)
 	/* What the adjudicator has settled and published: the claims before its offsets. */
 	for (int p = 0; p < MAX_PARTITIONS; p++)
 		committed[p] = 0;
-	if (yb_kafka_lag(props, group, 10000, 0, &groups, &ngroups, &parts, &nparts, r.errstr,
+	if (yb_kafka_lag(props, group, 10000, &groups, &ngroups, &parts, &nparts, r.errstr,
 			 sizeof(r.errstr)) == YB_OK) {
 		for (size_t i = 0; i < nparts; i++) {
 			if (strcmp(parts[i].topic, inputs[3]) == 0 && parts[i].partition >= 0 &&

@@ -174,7 +174,7 @@ echo "ok: wrong command lines exit 2 with the reason"
 kcat -b "$brokers" -G "$group" -q "$topic" >/dev/null 2>&1 &
 member=$!
 for _ in $(seq 1 240); do
-    "$claimctl" lag -b "$brokers" -G "$group" --json | jq -e '.groups[0].members > 0' >/dev/null && break
+    "$claimctl" lag -b "$brokers" -G "$group" --samples 1 --json | jq -e '.groups[0].members > 0' >/dev/null && break
     sleep 0.5
 done
 if out=$(ours -G "$group" --topic "$topic" --to-earliest --execute 2>&1); then

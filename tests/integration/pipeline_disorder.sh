@@ -196,7 +196,7 @@ for p in "$enroll_pid" "$a_pid" "$b_pid" "$fraud_pid"; do
 done
 fraud_caught_up() {
     local behind
-    behind=$("$claimctl" lag -b "$brokers" --group "$run-fraud" --json 2>/dev/null |
+    behind=$("$claimctl" lag -b "$brokers" --group "$run-fraud" --samples 1 --json 2>/dev/null |
         jq '[.groups[].partitions[]] | if length < 12 then 1 else (map(.lag) | add) end' || echo 1)
     [ "$behind" = 0 ]
 }
