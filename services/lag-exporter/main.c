@@ -1,49 +1,65 @@
 /*
- * lag-exporter: publishes consumer lag for Prometheus, under the metric names users know
- * from kafka_exporter and kafka-lag-exporter (kafka_consumergroup_lag,
- * kafka_consumergroup_lag_seconds, kafka_consumergroup_current_offset, ...).
+ * lag-exporter: publishes consumer lag for Prometheus under kafka-lag-exporter's metric
+ * names (exposition.h), with Burrow's status per group, and serves a status page.
  *
  * Every poll.interval.ms it measures every group (or one) with common/io/lag.c — lag to the
- * last stable offset, so transaction markers are not lag — and renders the metrics text;
- * an HTTP thread serves the latest text on /metrics, the exporter's health on /healthz,
- * and on /status a page charting lag over time, throughput and dead letters (from
- * /api/history, the last status.history measurements).
+ * last stable offset, so transaction markers are not lag — and judges the measurement with
+ * a lag monitor that keeps the partitions' ends over the wall clock (lag in seconds) and each
+ * group's last status.window samples (the status). An HTTP thread serves:
+ *   /metrics          the last good measurement's series, and the exporter's own health
+ *                     (yb_lag_exporter_up, ..._scrape_errors_total): when the cluster
+ *                     cannot be measured the series stay as they were last measured and
+ *                     up is 0, so an alert sees both;
+ *   /healthz          200 after a good measurement within three intervals, else 503;
+ *   /status           the status page (status_page.c), from /api/status and
+ *                     /api/partitions/<group> (status_api.h).
  * SIGTERM or SIGINT stops it within a poll's step (100 ms) plus one measurement.
  *
  * Exit status: 0 stopped by a signal; 1 could not start (configuration, port); 2 usage.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "exposition.h"
 #include "io/config.h"
 #include "io/http.h"
 #include "io/lag.h"
+#include "io/lag_monitor.h"
 #include "io/log.h"
+#include "io/metrics.h"
+#include "io/record_count.h"
 #include "io/service.h"
 #include "rules/error.h"
+#include "status_api.h"
 #include "status_page.h"
 
 static const yb_config_key config_keys[] = {
     {"kafka.bootstrap.servers", YB_CONFIG_STRING, "127.0.0.1:19092", 0, 0,
      "the Kafka cluster to measure"},
     {"http.listen", YB_CONFIG_HOSTPORT, "127.0.0.1:9308", 0, 0,
-     "where /metrics and /healthz are served (9308: kafka_exporter's port)"},
+     "where /metrics, /healthz and /status are served (9308: kafka_exporter's port)"},
     {"poll.interval.ms", YB_CONFIG_INT, "5000", 200, 3600000, "how often lag is measured"},
     {"request.timeout.ms", YB_CONFIG_INT, "10000", 100, 600000,
      "how long one request to the cluster may take"},
     {"group", YB_CONFIG_STRING, "*", 0, 0, "the consumer group to measure; * for every group"},
-    {"status.topics", YB_CONFIG_STRING, "settlements,dead-letters", 0, 0,
-     "topics whose size the status page follows (throughput, dead letters)"},
+    {"status.window", YB_CONFIG_INT, "10", 2, 1000,
+     "measurements a group's status is judged over (Burrow's window)"},
+    {"allowed.lag", YB_CONFIG_INT, "0", 0, 1000000000,
+     "lag up to this many messages counts as none for the status"},
+    {"status.throughput.topic", YB_CONFIG_STRING, "settlements", 0, 0,
+     "the topic whose growth the status page shows as throughput (none: not shown)"},
+    {"status.dead_letters.topic", YB_CONFIG_STRING, "dead-letters", 0, 0,
+     "the topic whose records the status page counts as dead letters (none: not shown)"},
     {"status.history", YB_CONFIG_INT, "720", 2, 100000,
-     "measurements the status page keeps (720 at 5 s: an hour)"},
+     "measurements the status page keeps per group (720 at 5 s: an hour)"},
 };
 #define KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -55,212 +71,83 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-/* What the HTTP thread serves, swapped in whole after each measurement. */
+/* What the HTTP thread serves; the measuring thread updates it under the lock. */
 typedef struct state {
 	pthread_mutex_t lock;
-	yb_buf metrics;
+	yb_buf metrics; /* the last good measurement's series */
+	yb_status_history *history;
+	yb_status_facts facts;
+	char last_error[512];
 	int64_t last_ok_ms; /* wall clock of the last good measurement, 0 before one */
-	int64_t interval_ms;
-	uint64_t scrapes, errors;
-	char **history; /* the last measurements as JSON objects, a ring */
-	size_t history_cap, history_next, history_count;
+	int64_t took_ms;
 } state;
 
-/* A label value with \, " and newline escaped, as the exposition format wants. */
-static const char *label(const char *s, char *out, size_t len)
+/* The exporter's own series, rendered at each request. */
+static void own_metrics(const state *st, yb_buf *b)
 {
-	size_t j = 0;
+	int up = st->last_ok_ms > 0 && st->last_error[0] == '\0';
 
-	for (; *s != '\0' && j + 3 < len; s++) {
-		if (*s == '\\' || *s == '"') {
-			out[j++] = '\\';
-			out[j++] = *s;
-		} else if (*s == '\n') {
-			out[j++] = '\\';
-			out[j++] = 'n';
-		} else {
-			out[j++] = *s;
-		}
-	}
-	out[j] = '\0';
-	return out;
-}
-
-static void render(yb_buf *b, const yb_group_info *groups, size_t ng, const yb_partition_lag *parts,
-		   size_t np, const state *st, int64_t took_ms)
-{
-	static const struct {
-		const char *name, *help;
-		int what; /* 0 lag, 1 lag seconds, 2 committed, 3 log end, 4 stable end */
-	} series[] = {
-	    {"kafka_consumergroup_lag",
-	     "Messages the group has not consumed, to the last stable offset (transaction "
-	     "markers are not lag).",
-	     0},
-	    {"kafka_consumergroup_lag_seconds",
-	     "Age of the first record the group has not consumed, 0 when caught up.", 1},
-	    {"kafka_consumergroup_current_offset", "The group's committed offset.", 2},
-	    {"kafka_topic_partition_current_offset", "The partition's log end offset.", 3},
-	    {"kafka_topic_partition_stable_offset",
-	     "The partition's last stable offset (what read_committed consumers can reach).", 4},
-	};
-	char g[512], t[512];
-
-	b->len = 0;
-	for (size_t s = 0; s < sizeof(series) / sizeof(series[0]); s++) {
-		yb_buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", series[s].name, series[s].help,
-			      series[s].name);
-		for (size_t i = 0; i < np; i++) {
-			const yb_partition_lag *p = &parts[i];
-			int64_t v = series[s].what == 0   ? p->lag
-				    : series[s].what == 2 ? p->committed
-				    : series[s].what == 3 ? p->log_end
-							  : p->stable_end;
-
-			label(groups[p->group].group, g, sizeof(g));
-			label(p->topic, t, sizeof(t));
-			if (series[s].what == 1) {
-				if (p->lag_ms >= 0)
-					yb_buf_printf(
-					    b,
-					    "%s{consumergroup=\"%s\",topic=\"%s\",partition=\"%"
-					    "d\"} "
-					    "%" PRId64 ".%03" PRId64 "\n",
-					    series[s].name, g, t, (int)p->partition,
-					    p->lag_ms / 1000, p->lag_ms % 1000);
-			} else if (series[s].what >= 3 || v >= 0) {
-				/* Ends always; offsets and lag only when known. */
-				yb_buf_printf(
-				    b,
-				    "%s{consumergroup=\"%s\",topic=\"%s\",partition=\"%d\"} "
-				    "%" PRId64 "\n",
-				    series[s].name, g, t, (int)p->partition, v);
-			}
-		}
-	}
+	yb_metrics_gauge(b, "yb_lag_exporter_up",
+			 "1 when the last measurement of the cluster succeeded, else 0 (the lag "
+			 "series then show the last good one).",
+			 "", up);
+	yb_metrics_counter(b, "yb_lag_exporter_scrapes_total", "Measurements made.", "",
+			   st->facts.scrapes);
+	yb_metrics_counter(b, "yb_lag_exporter_scrape_errors_total",
+			   "Measurements that failed (the cluster did not answer).", "",
+			   st->facts.scrape_errors);
 	yb_buf_printf(b,
-		      "# HELP kafka_consumergroup_lag_sum Messages the group has not consumed, all "
-		      "partitions.\n# TYPE kafka_consumergroup_lag_sum gauge\n");
-	for (size_t k = 0; k < ng; k++) {
-		int64_t sum = 0;
-
-		for (size_t i = 0; i < np; i++) {
-			if (parts[i].group == (int)k && parts[i].lag > 0)
-				sum += parts[i].lag;
-		}
-		yb_buf_printf(b, "kafka_consumergroup_lag_sum{consumergroup=\"%s\"} %" PRId64 "\n",
-			      label(groups[k].group, g, sizeof(g)), sum);
-	}
-	yb_buf_printf(b, "# HELP kafka_consumergroup_members Active members of the group.\n"
-			 "# TYPE kafka_consumergroup_members gauge\n");
-	for (size_t k = 0; k < ng; k++)
-		yb_buf_printf(
-		    b, "kafka_consumergroup_members{consumergroup=\"%s\",state=\"%s\"} %d\n",
-		    label(groups[k].group, g, sizeof(g)), groups[k].state, groups[k].members);
-	yb_buf_printf(
-	    b,
-	    "# HELP yb_lag_exporter_scrapes_total Measurements made.\n"
-	    "# TYPE yb_lag_exporter_scrapes_total counter\nyb_lag_exporter_scrapes_total %" PRIu64
-	    "\n# HELP yb_lag_exporter_scrape_errors_total Measurements that failed.\n"
-	    "# TYPE yb_lag_exporter_scrape_errors_total counter\n"
-	    "yb_lag_exporter_scrape_errors_total %" PRIu64 "\n"
-	    "# HELP yb_lag_exporter_scrape_duration_seconds How long the last measurement "
-	    "took.\n# TYPE yb_lag_exporter_scrape_duration_seconds gauge\n"
-	    "yb_lag_exporter_scrape_duration_seconds %" PRId64 ".%03" PRId64 "\n",
-	    st->scrapes, st->errors, took_ms / 1000, took_ms % 1000);
-}
-
-/* One measurement for the status page: {"t":..,"lag":{"group topic/p":n},"lag_seconds":{group:s},
- * "offsets":{topic:n},"errors":n}. */
-static char *history_sample(yb_lag_meter *meter, const yb_group_info *groups, size_t ng,
-			    const yb_partition_lag *parts, size_t np, const yb_props *config,
-			    int64_t at, uint64_t errors)
-{
-	json_t *lag = json_object(), *seconds = json_object(), *offsets = json_object();
-	json_t *sample;
-	char *text, topics[512], *save = NULL, errstr[256];
-
-	/* Lag by group and partition ("group topic/3"); lag in seconds by group (the oldest). */
-	for (size_t i = 0; i < np; i++) {
-		char series[600];
-
-		snprintf(series, sizeof(series), "%s %s/%d", groups[parts[i].group].group,
-			 parts[i].topic, (int)parts[i].partition);
-		json_object_set_new(lag, series, json_integer(parts[i].lag > 0 ? parts[i].lag : 0));
-	}
-	for (size_t k = 0; k < ng; k++) {
-		int64_t oldest = 0;
-
-		for (size_t i = 0; i < np; i++) {
-			if (parts[i].group == (int)k && parts[i].lag_ms > oldest)
-				oldest = parts[i].lag_ms;
-		}
-		json_object_set_new(seconds, groups[k].group, json_real((double)oldest / 1000.0));
-	}
-	snprintf(topics, sizeof(topics), "%s", yb_props_get(config, "status.topics"));
-	for (char *t = strtok_r(topics, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
-		int64_t end = 0;
-
-		if (yb_lag_meter_topic_end(meter, t,
-					   (int)yb_config_int(config, "request.timeout.ms"), &end,
-					   errstr, sizeof(errstr)) == YB_OK)
-			json_object_set_new(offsets, t, json_integer(end));
-	}
-	sample =
-	    json_pack("{s:I, s:o, s:o, s:o, s:I}", "t", (json_int_t)at, "lag", lag, "lag_seconds",
-		      seconds, "offsets", offsets, "errors", (json_int_t)errors);
-	text = json_dumps(sample, JSON_COMPACT);
-	json_decref(sample);
-	return text;
-}
-
-static void history_add(state *st, char *sample)
-{
-	if (sample == NULL)
-		return;
-	free(st->history[st->history_next]);
-	st->history[st->history_next] = sample;
-	st->history_next = (st->history_next + 1) % st->history_cap;
-	if (st->history_count < st->history_cap)
-		st->history_count++;
+		      "# HELP yb_lag_exporter_scrape_duration_seconds How long the last "
+		      "measurement took.\n# TYPE yb_lag_exporter_scrape_duration_seconds gauge\n"
+		      "yb_lag_exporter_scrape_duration_seconds %" PRId64 ".%03" PRId64 "\n",
+		      st->took_ms / 1000, st->took_ms % 1000);
+	yb_metrics_gauge(b, "yb_lag_exporter_last_success_timestamp_seconds",
+			 "When the last good measurement was made (Unix time).", "",
+			 st->last_ok_ms / 1000);
 }
 
 static void serve(const char *path, yb_buf *body, int *status, const char **content_type,
 		  void *opaque)
 {
 	state *st = opaque;
-	static const char index[] = "lag-exporter: /metrics (Prometheus text format), /healthz\n";
+	static const char index[] =
+	    "lag-exporter: /metrics (Prometheus text format), /healthz, /status (a page)\n";
+	static const char partitions[] = "/api/partitions/";
 
 	pthread_mutex_lock(&st->lock);
 	if (strcmp(path, "/metrics") == 0) {
 		*content_type = "text/plain; version=0.0.4; charset=utf-8";
-		if (st->last_ok_ms == 0) {
-			*status = 503;
-			yb_buf_printf(body, "# no measurement yet\n");
-		} else if (yb_buf_reserve(body, st->metrics.len) == 0) {
+		if (yb_buf_reserve(body, st->metrics.len) == 0) {
 			memcpy(body->data, st->metrics.data, st->metrics.len);
 			body->len = st->metrics.len;
 		}
+		own_metrics(st, body);
 	} else if (strcmp(path, "/healthz") == 0) {
-		/* Healthy: a good measurement within three intervals. */
-		int fresh = st->last_ok_ms > 0 &&
-			    yb_service_wall_ms() - st->last_ok_ms <= 3 * st->interval_ms + 10000;
+		/* Healthy: the last measurement succeeded, within three intervals. */
+		int fresh =
+		    st->last_ok_ms > 0 && st->last_error[0] == '\0' &&
+		    yb_service_wall_ms() - st->last_ok_ms <= 3 * st->facts.interval_ms + 10000;
 
 		*status = fresh ? 200 : 503;
-		yb_buf_printf(body, fresh ? "ok\n" : "no recent measurement\n");
+		if (fresh)
+			yb_buf_printf(body, "ok\n");
+		else
+			yb_buf_printf(body, "not measuring: %s\n",
+				      st->last_error[0] != '\0' ? st->last_error
+								: "no recent measurement");
 	} else if (strcmp(path, "/status") == 0) {
 		*content_type = "text/html; charset=utf-8";
 		yb_buf_printf(body, "%s", yb_status_page);
-	} else if (strcmp(path, "/api/history") == 0) {
-		size_t first =
-		    (st->history_next + st->history_cap - st->history_count) % st->history_cap;
-
+	} else if (strcmp(path, "/api/status") == 0) {
 		*content_type = "application/json";
-		yb_buf_printf(body, "{\"interval_ms\":%" PRId64 ",\"samples\":[", st->interval_ms);
-		for (size_t i = 0; i < st->history_count; i++)
-			yb_buf_printf(body, "%s%s", i > 0 ? "," : "",
-				      st->history[(first + i) % st->history_cap]);
-		yb_buf_printf(body, "]}\n");
+		yb_status_render(st->history, &st->facts, body);
+	} else if (strncmp(path, partitions, sizeof(partitions) - 1) == 0) {
+		*content_type = "application/json";
+		if (yb_status_render_partitions(st->history, path + sizeof(partitions) - 1, body) !=
+		    0) {
+			*status = 404;
+			yb_buf_printf(body, "{\"error\":\"no such group\"}\n");
+		}
 	} else if (strcmp(path, "/") == 0) {
 		yb_buf_printf(body, "%s", index);
 	} else {
@@ -270,17 +157,114 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* The pipeline's facts beside the groups: throughput (growth of a topic's end, a rate)
+ * and dead letters (records counted). */
+typedef struct facts_meter {
+	yb_record_counter *dead_letters;
+	int64_t last_end, last_end_ms;
+} facts_meter;
+
+static void measure_facts(facts_meter *fm, yb_lag_meter *meter, const yb_props *config,
+			  int64_t now_ms, int64_t *throughput_milli, int64_t *dead_letters)
+{
+	/* Facts, not the lag: a topic that is missing costs a second, not a request timeout. */
+	int timeout_ms = 1000;
+	const char *topic = yb_props_get(config, "status.throughput.topic");
+	int64_t end = 0;
+	char errstr[256];
+
+	*throughput_milli = *dead_letters = -1;
+	if (topic[0] != '\0' && yb_lag_meter_topic_end(meter, topic, timeout_ms, &end, errstr,
+						       sizeof(errstr)) == YB_OK) {
+		if (fm->last_end_ms > 0 && now_ms > fm->last_end_ms && end >= fm->last_end)
+			*throughput_milli =
+			    (end - fm->last_end) * 1000 * 1000 / (now_ms - fm->last_end_ms);
+		fm->last_end = end;
+		fm->last_end_ms = now_ms;
+	}
+	if (fm->dead_letters != NULL) {
+		int rc = yb_record_counter_update(fm->dead_letters, timeout_ms, dead_letters,
+						  errstr, sizeof(errstr));
+
+		if (rc != YB_OK && rc != YB_ETIMEDOUT)
+			*dead_letters = -1;
+	}
+}
+
+/* The dead-letter counter unless none is wanted; false with errstr when it cannot be made. */
+static bool dead_letter_counter(facts_meter *fm, const yb_props *config, char *errstr,
+				size_t errlen)
+{
+	const char *topic = yb_props_get(config, "status.dead_letters.topic");
+
+	if (strcmp(topic, "none") == 0)
+		return true;
+	fm->dead_letters = yb_record_counter_new(config, topic, errstr, errlen);
+	return fm->dead_letters != NULL;
+}
+
+/* One measurement: judged, rendered and handed to the HTTP thread. */
+static void measure_once(state *st, yb_lag_meter *meter, yb_lag_monitor *monitor, facts_meter *fm,
+			 const yb_props *config)
+{
+	const char *group = yb_props_get(config, "group");
+	yb_group_info *groups = NULL;
+	yb_partition_lag *parts = NULL;
+	size_t ng = 0, np = 0;
+	int64_t start = yb_service_wall_ms(), throughput = -1, dead = -1;
+	char errstr[512];
+	int rc = yb_lag_meter_measure(meter, strcmp(group, "*") == 0 ? NULL : group,
+				      (int)yb_config_int(config, "request.timeout.ms"), &groups,
+				      &ng, &parts, &np, errstr, sizeof(errstr));
+	yb_buf text = {0};
+
+	if (rc == YB_OK)
+		rc = yb_lag_monitor_observe(monitor, start, groups, ng, parts, np);
+	if (rc == YB_OK) {
+		yb_exposition_render(&text, groups, ng, parts, np);
+		measure_facts(fm, meter, config, start, &throughput, &dead);
+	}
+	pthread_mutex_lock(&st->lock);
+	st->facts.scrapes++;
+	st->took_ms = yb_service_wall_ms() - start;
+	if (rc != YB_OK) {
+		st->facts.scrape_errors++;
+		snprintf(st->last_error, sizeof(st->last_error), "%s",
+			 rc == YB_ENOMEM ? "out of memory" : errstr);
+	} else {
+		yb_buf_free(&st->metrics);
+		st->metrics = text;
+		text = (yb_buf){0};
+		st->last_error[0] = '\0';
+		st->last_ok_ms = yb_service_wall_ms();
+		st->facts.throughput_milli = throughput;
+		if (dead >= 0 || st->facts.dead_letters < 0)
+			st->facts.dead_letters = dead;
+		if (yb_status_history_add(st->history, start, groups, ng, parts, np) != YB_OK)
+			snprintf(st->last_error, sizeof(st->last_error), "out of memory");
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (rc != YB_OK)
+		YB_LOG(YB_LOG_WARN, "measure_failed", "{s:s}", "err", st->last_error);
+	yb_buf_free(&text);
+	free(groups);
+	free(parts);
+}
+
 static void usage(FILE *out)
 {
 	fprintf(
 	    out,
 	    "Usage: lag-exporter [-c FILE] [-X key=value]...\n"
 	    "\n"
-	    "Publish consumer lag for Prometheus on http.listen: /metrics "
-	    "(kafka_consumergroup_lag,\n"
-	    "kafka_consumergroup_lag_seconds, kafka_consumergroup_current_offset, ...) and\n"
-	    "/healthz. Lag is measured to the last stable offset: transaction markers are not "
-	    "lag.\n"
+	    "Publish consumer lag for Prometheus on http.listen: /metrics, under\n"
+	    "kafka-lag-exporter's names (kafka_consumergroup_group_lag, ..._lag_seconds,\n"
+	    "..._max_lag, ..._sum_lag, ..._topic_sum_lag, kafka_partition_latest_offset) and\n"
+	    "kafka_consumergroup_group_status{status=OK|WARN|STOP|STALL|REWIND|ERR} as Burrow\n"
+	    "evaluates it; /healthz (503 while the cluster cannot be measured); /status, a page\n"
+	    "for a glance. Lag is measured to the last stable offset (transaction markers are\n"
+	    "not lag); lag in seconds by the wall clock, from the partitions' ends sampled at\n"
+	    "every measurement (see claimctl lag --help).\n"
 	    "\n"
 	    "Options:\n"
 	    "  -c, --config FILE  a properties file (key=value lines)\n"
@@ -292,7 +276,8 @@ static void usage(FILE *out)
 	fprintf(out, "\nExit status: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 usage.\n");
 }
 
-int main(int argc, char **argv)
+/* Parse the command line and load the configuration: 0 to run, else the exit code. */
+static int configure(int argc, char **argv, yb_props **config)
 {
 	static const struct option options[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -300,16 +285,9 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *file = NULL;
-	char *overrides[64];
-	int n_overrides = 0, opt, exit_code = 1;
-	yb_props *config = NULL;
-	yb_http *http = NULL;
-	yb_lag_meter *meter = NULL;
-	state st;
-	char errstr[512];
-	struct sigaction sa;
+	char *overrides[64], errstr[512];
+	int n_overrides = 0, opt;
 
-	yb_log_set_service("lag-exporter");
 	while ((opt = getopt_long(argc, argv, "c:X:h", options, NULL)) != -1) {
 		if (opt == 'c') {
 			file = optarg;
@@ -317,7 +295,7 @@ int main(int argc, char **argv)
 			overrides[n_overrides++] = optarg;
 		} else if (opt == 'h') {
 			usage(stdout);
-			return 0;
+			return -1;
 		} else {
 			usage(stderr);
 			return 2;
@@ -328,20 +306,47 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lag-exporter: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (yb_config_load(&config, config_keys, KEYS, file, overrides, errstr, sizeof(errstr)) !=
+	if (yb_config_load(config, config_keys, KEYS, file, overrides, errstr, sizeof(errstr)) !=
 	    YB_OK) {
 		fprintf(stderr, "lag-exporter: %s\n", errstr);
 		return 1;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	yb_props *config = NULL;
+	yb_http *http = NULL;
+	yb_lag_meter *meter = NULL;
+	yb_lag_monitor *monitor = NULL;
+	facts_meter fm = {0};
+	state st;
+	char errstr[512];
+	struct sigaction sa;
+	int exit_code;
+
+	yb_log_set_service("lag-exporter");
+	exit_code = configure(argc, argv, &config);
+	if (exit_code != 0)
+		return exit_code < 0 ? 0 : exit_code;
+	exit_code = 1;
 	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
-	st.interval_ms = yb_config_int(config, "poll.interval.ms");
-	st.history_cap = (size_t)yb_config_int(config, "status.history");
-	st.history = calloc(st.history_cap, sizeof(char *));
-	if (st.history == NULL)
-		goto out;
+	st.facts.interval_ms = yb_config_int(config, "poll.interval.ms");
+	st.facts.last_error = st.last_error;
+	st.facts.throughput_topic = yb_props_get(config, "status.throughput.topic");
+	st.facts.dead_letter_topic = yb_props_get(config, "status.dead_letters.topic");
+	st.facts.throughput_milli = st.facts.dead_letters = -1;
+	snprintf(st.last_error, sizeof(st.last_error), "no measurement yet");
+	st.history = yb_status_history_new((size_t)yb_config_int(config, "status.history"));
+	monitor = yb_lag_monitor_new((int)yb_config_int(config, "status.window"),
+				     yb_config_int(config, "allowed.lag"));
 	meter = yb_lag_meter_new(config, errstr, sizeof(errstr));
-	if (meter == NULL) {
+	if (st.history == NULL || monitor == NULL)
+		snprintf(errstr, sizeof(errstr), "out of memory");
+	if (st.history == NULL || monitor == NULL || meter == NULL ||
+	    !dead_letter_counter(&fm, config, errstr, sizeof(errstr))) {
 		fprintf(stderr, "lag-exporter: %s\n", errstr);
 		goto out;
 	}
@@ -358,54 +363,22 @@ int main(int argc, char **argv)
 	       yb_props_get(config, "http.listen"), "port", yb_http_port(http), "brokers",
 	       yb_props_get(config, "kafka.bootstrap.servers"));
 	while (!stopping) {
-		const char *group = yb_props_get(config, "group");
-		yb_group_info *groups = NULL;
-		yb_partition_lag *parts = NULL;
-		size_t ng = 0, np = 0;
-		int64_t start = yb_service_wall_ms();
-		int rc =
-		    yb_lag_meter_measure(meter, strcmp(group, "*") == 0 ? NULL : group,
-					 (int)yb_config_int(config, "request.timeout.ms"), start,
-					 &groups, &ng, &parts, &np, errstr, sizeof(errstr));
-		yb_buf text = {0};
-
-		pthread_mutex_lock(&st.lock);
-		st.scrapes++;
-		if (rc != YB_OK) {
-			st.errors++;
-			pthread_mutex_unlock(&st.lock);
-			YB_LOG(YB_LOG_WARN, "measure_failed", "{s:s}", "err", errstr);
-		} else {
-			char *sample;
-
-			pthread_mutex_unlock(&st.lock);
-			render(&text, groups, ng, parts, np, &st, yb_service_wall_ms() - start);
-			sample =
-			    history_sample(meter, groups, ng, parts, np, config, start, st.errors);
-			pthread_mutex_lock(&st.lock);
-			yb_buf_free(&st.metrics);
-			st.metrics = text;
-			st.last_ok_ms = yb_service_wall_ms();
-			history_add(&st, sample);
-			pthread_mutex_unlock(&st.lock);
-		}
-		free(groups);
-		free(parts);
-		for (int64_t slept = 0; slept < st.interval_ms && !stopping; slept += 100) {
+		measure_once(&st, meter, monitor, &fm, config);
+		for (int64_t slept = 0; slept < st.facts.interval_ms && !stopping; slept += 100) {
 			struct timespec step = {0, 100 * 1000 * 1000};
 
 			nanosleep(&step, NULL);
 		}
 	}
-	YB_LOG(YB_LOG_INFO, "stopped", "{s:I}", "scrapes", (json_int_t)st.scrapes);
+	YB_LOG(YB_LOG_INFO, "stopped", "{s:I}", "scrapes", (json_int_t)st.facts.scrapes);
 	exit_code = 0;
 out:
 	yb_http_stop(http);
+	yb_record_counter_destroy(fm.dead_letters);
 	yb_lag_meter_destroy(meter);
+	yb_lag_monitor_destroy(monitor);
+	yb_status_history_destroy(st.history);
 	yb_buf_free(&st.metrics);
-	for (size_t i = 0; st.history != NULL && i < st.history_cap; i++)
-		free(st.history[i]);
-	free(st.history);
 	pthread_mutex_destroy(&st.lock);
 	yb_props_destroy(config);
 	return exit_code;

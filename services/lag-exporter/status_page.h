@@ -1,4 +1,4 @@
-/* The status page's HTML, served on /status (status_page.c). */
+/* The status page's HTML, served on /status: status_page.html, compiled in by CMake. */
 #ifndef YB_LAG_EXPORTER_STATUS_PAGE_H
 #define YB_LAG_EXPORTER_STATUS_PAGE_H
 
