@@ -44,10 +44,20 @@ int yb_consumer_new(yb_consumer **out, const yb_props *props, char *errstr, size
 	err = yb_kafka_conf_new(&conf, props, errstr, errlen);
 	if (err != YB_OK)
 		goto fail;
-	clock_gettime(CLOCK_REALTIME, &now);
-	snprintf(group, sizeof(group), "claimctl-%ld-%ld", (long)now.tv_sec, (long)now.tv_nsec);
-	if ((err = set(conf, props, "group.id", group, errstr, errlen)) != YB_OK ||
-	    (err = set(conf, props, "isolation.level", "read_committed", errstr, errlen)) !=
+	/* Without a group of the caller's, a reader outside any group: librdkafka needs a
+	 * group.id, but one that never subscribes and never commits leaves no group behind. */
+	if (yb_props_get(props, YB_KAFKA_PROP_PREFIX "group.id") == NULL) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		snprintf(group, sizeof(group), "yb-reader-%ld-%ld", (long)now.tv_sec,
+			 (long)now.tv_nsec);
+		if ((err = set(conf, props, "group.id", group, errstr, errlen)) != YB_OK ||
+		    (err = set(conf, props, "enable.auto.commit", "false", errstr, errlen)) !=
+			YB_OK ||
+		    (err = set(conf, props, "enable.auto.offset.store", "false", errstr, errlen)) !=
+			YB_OK)
+			goto fail;
+	}
+	if ((err = set(conf, props, "isolation.level", "read_committed", errstr, errlen)) !=
 		YB_OK ||
 	    (err = set(conf, props, "enable.partition.eof", "true", errstr, errlen)) != YB_OK)
 		goto fail;

@@ -435,8 +435,8 @@ static void produce_usage(FILE *out)
 	    "                            consumers see each whole or not at all)\n"
 	    "      --rate N              at most N records a second (default: as fast as the\n"
 	    "                            broker takes them), as a live feed arrives\n"
-	    "  -b, --brokers HOST:PORT   bootstrap servers (env YB_BROKERS;\n"
-	    "                            default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -b, --brokers HOST:PORT   bootstrap servers (also --bootstrap-server; env\n"
+	    "                            YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
 	    "  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
 	    "  -h, --help                this text\n");
 }
@@ -464,6 +464,7 @@ int claimctl_produce(int argc, char **argv)
 	static const struct option options[] = {
 	    {"topic", required_argument, NULL, 't'},
 	    {"brokers", required_argument, NULL, 'b'},
+	    {"bootstrap-server", required_argument, NULL, 'b'},
 	    {"select", no_argument, NULL, OPT_SELECT},
 	    {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
 	    {"transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID},
@@ -635,29 +636,51 @@ out:
 
 static void consume_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: claimctl consume --topic TOPIC [options]\n"
-		"\n"
-		"Print the records of TOPIC as JSON Lines, as kcat -C does for text. Reads\n"
-		"committed data only (read_committed) from every partition, outside any consumer\n"
-		"group unless --group is given, so production consumers are not disturbed.\n"
-		"A message that cannot be decoded is printed as a dead_letter record naming its\n"
-		"topic/partition/offset and the problem, with the original bytes; the exit status\n"
-		"is then 1.\n"
-		"\n"
-		"Options:\n"
-		"  -t, --topic TOPIC        the topic (required)\n"
-		"      --from-beginning     start at the oldest message (default: only new ones)\n"
-		"  -n, --max N              stop after N records\n"
-		"  -e, --end                stop at the end of every partition (as kcat -e)\n"
-		"  -G, --group GROUP        consume as a member of GROUP, committing offsets\n"
-		"  -w, --writer-schema FILE an .avsc a producer wrote with (repeatable)\n"
-		"  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
-		"                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-		"  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-		"  -h, --help               this text\n"
-		"\n"
-		"Without --max or --end it runs until interrupted (Ctrl-C).\n");
+	fprintf(
+	    out,
+	    "Usage: claimctl consume --topic TOPIC [options]\n"
+	    "\n"
+	    "Print the records of TOPIC as JSON Lines, as kcat -C does for text. Reads\n"
+	    "committed data only (read_committed) from every partition, outside any consumer\n"
+	    "group unless --group is given: it commits nothing and leaves no group behind,\n"
+	    "so production consumers and lag figures are not disturbed.\n"
+	    "A message that cannot be decoded is printed as a dead_letter record naming its\n"
+	    "topic/partition/offset and the problem, with the original bytes; the exit status\n"
+	    "is then 1.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -t, --topic TOPIC        the topic (required)\n"
+	    "      --from-beginning     start at the oldest message (default: only new ones)\n"
+	    "  -n, --max N              stop after N records\n"
+	    "  -e, --end                stop at the end of every partition (as kcat -e)\n"
+	    "  -G, --group GROUP        consume as a member of GROUP, committing offsets\n"
+	    "  -J, --envelope           each record inside an envelope with where it was read,\n"
+	    "                           as kcat -J: {\"topic\", \"partition\", \"offset\",\n"
+	    "                           \"timestamp_ms\", \"key\", \"record\"}\n"
+	    "  -w, --writer-schema FILE an .avsc a producer wrote with (repeatable)\n"
+	    "  -b, --brokers HOST:PORT  bootstrap servers (also --bootstrap-server; env\n"
+	    "                           YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
+	    "  -h, --help               this text\n"
+	    "\n"
+	    "Without --max or --end it runs until interrupted (Ctrl-C).\n");
+}
+
+/* The record inside kcat -J's envelope: where it was read, then the record. */
+static int print_enveloped(const yb_message *m, const yb_record *record)
+{
+	json_t *key = m->key != NULL ? json_stringn(m->key, m->key_len) : NULL;
+	json_t *out = json_pack("{s:s, s:i, s:I, s:I, s:o, s:o}", "topic", m->topic, "partition",
+				(int)m->partition, "offset", (json_int_t)m->offset, "timestamp_ms",
+				(json_int_t)m->timestamp_ms, "key", key != NULL ? key : json_null(),
+				"record", yb_json_encode(record));
+	int rc = out != NULL && json_dumpf(out, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 &&
+			 putchar('\n') != EOF
+		     ? YB_OK
+		     : YB_EIO;
+
+	json_decref(out);
+	return rc;
 }
 
 /* A dead_letter record for a message that could not be decoded (kept whole: stdout has no
@@ -702,15 +725,17 @@ int claimctl_consume(int argc, char **argv)
 	    {"max", required_argument, NULL, 'n'},
 	    {"end", no_argument, NULL, 'e'},
 	    {"group", required_argument, NULL, 'G'},
+	    {"envelope", no_argument, NULL, 'J'},
 	    {"writer-schema", required_argument, NULL, 'w'},
 	    {"brokers", required_argument, NULL, 'b'},
+	    {"bootstrap-server", required_argument, NULL, 'b'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *topic = NULL, *group = NULL, *writer_schemas[16];
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	int opt, exit_code = CLAIMCTL_EXIT_USAGE, from_beginning = 0, stop_at_end = 0;
-	int writers = 0, have_run = 0, ended = 0;
+	int writers = 0, have_run = 0, ended = 0, envelope = 0;
 	uint64_t max = UINT64_MAX;
 	yb_props *props = yb_props_new();
 	yb_consumer *consumer = NULL;
@@ -720,10 +745,13 @@ int claimctl_consume(int argc, char **argv)
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "t:n:eG:w:b:X:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:n:eG:Jw:b:X:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			topic = optarg;
+			break;
+		case 'J':
+			envelope = 1;
 			break;
 		case OPT_FROM_BEGINNING:
 			from_beginning = 1;
@@ -821,7 +849,7 @@ int claimctl_consume(int argc, char **argv)
 				goto out;
 			continue;
 		}
-		if (print_record(&r, &record) != YB_OK)
+		if ((envelope ? print_enveloped(&m, &record) : print_record(&r, &record)) != YB_OK)
 			goto out;
 		r.ok++;
 	}

@@ -30,12 +30,12 @@ static void status_usage(FILE *out)
 	    "keys). Exit 0 when both answer, 1 when either does not.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -b, --brokers HOST:PORT  Kafka bootstrap servers (env YB_BROKERS;\n"
-	    "                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
+	    "  -b, --brokers HOST:PORT  Kafka bootstrap servers (also --bootstrap-server;\n"
+	    "                           env YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
 	    "  -r, --redis HOST:PORT    Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS
 	    ")\n"
 	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-	    "  -t, --timeout MS         per-request timeout in milliseconds (default 5000)\n"
+	    "      --timeout MS         per-request timeout in milliseconds (default 5000)\n"
 	    "      --json               one JSON object instead of the table\n"
 	    "  -h, --help               this text\n");
 }
@@ -166,9 +166,13 @@ static void print_table(const json_t *result)
 int claimctl_status(int argc, char **argv)
 {
 	static const struct option options[] = {
-	    {"brokers", required_argument, NULL, 'b'}, {"redis", required_argument, NULL, 'r'},
-	    {"timeout", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"brokers", required_argument, NULL, 'b'},
+	    {"bootstrap-server", required_argument, NULL, 'b'},
+	    {"redis", required_argument, NULL, 'r'},
+	    {"timeout", required_argument, NULL, 'T'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	const char *redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
@@ -179,7 +183,7 @@ int claimctl_status(int argc, char **argv)
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "b:r:X:t:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:r:X:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'b':
 			brokers = optarg;
@@ -191,7 +195,7 @@ int claimctl_status(int argc, char **argv)
 			if (claimctl_kafka_property(props, "status", optarg) != YB_OK)
 				goto out;
 			break;
-		case 't':
+		case 'T':
 			timeout_ms = parse_timeout(optarg);
 			if (timeout_ms <= 0) {
 				fprintf(stderr, "claimctl status: --timeout must be a positive "
