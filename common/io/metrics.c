@@ -56,6 +56,15 @@ static void seconds(char *buf, size_t size, int64_t ms)
 		snprintf(buf, size, "%" PRId64 ".%03" PRId64, ms / 1000, ms % 1000);
 }
 
+void yb_metrics_seconds_counter(yb_buf *out, const char *name, const char *help, int64_t ms)
+{
+	char text[32];
+
+	head(out, name, help, "counter");
+	seconds(text, sizeof(text), ms);
+	yb_buf_printf(out, "%s %s\n", name, text);
+}
+
 void yb_metrics_histogram(yb_buf *out, const char *name, const char *help, const yb_histogram *h)
 {
 	uint64_t cumulative = 0;

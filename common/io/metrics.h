@@ -29,6 +29,8 @@ void yb_metrics_counter(yb_buf *out, const char *name, const char *help, const c
 void yb_metrics_gauge(yb_buf *out, const char *name, const char *help, const char *labels,
 		      int64_t value);
 void yb_metrics_histogram(yb_buf *out, const char *name, const char *help, const yb_histogram *h);
+/* A counter of time kept in milliseconds, published in seconds (name ends _seconds_total). */
+void yb_metrics_seconds_counter(yb_buf *out, const char *name, const char *help, int64_t ms);
 /* A sample line alone (no HELP/TYPE), for a labelled family's further members. */
 void yb_metrics_sample(yb_buf *out, const char *name, const char *labels, int64_t value);
 

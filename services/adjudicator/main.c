@@ -76,12 +76,38 @@ static const yb_config_key config_keys[] = {
 };
 #define KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
+/* Rejections by reason code (docs: the spec's reason codes; a few dozen at most). */
+#define MAX_REASONS 48
+typedef struct reason_tally {
+	char code[48];
+	uint64_t count;
+} reason_tally;
+
 typedef struct counters {
 	uint64_t consumed, settled, rejected, reversed, duplicates, redelivered, dead_lettered;
 	uint64_t redis_errors, conflicts, batches, rewinds;
 	yb_histogram batch_ms, end_to_end_ms;
 	int64_t barrier_wait_ms;
+	reason_tally reasons[MAX_REASONS];
+	size_t reason_count;
 } counters;
+
+/* Count n more rejections naming code. */
+static void tally_reason(counters *c, const char *code, uint64_t n)
+{
+	size_t i = 0;
+
+	while (i < c->reason_count && strcmp(c->reasons[i].code, code) != 0)
+		i++;
+	if (i == c->reason_count) {
+		if (i == MAX_REASONS)
+			return;
+		snprintf(c->reasons[i].code, sizeof(c->reasons[i].code), "%s", code);
+		c->reasons[i].count = 0;
+		c->reason_count++;
+	}
+	c->reasons[i].count += n;
+}
 
 /* One claim or reversal of the batch, decoded. */
 typedef struct item {
@@ -158,6 +184,15 @@ static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
 	yb_metrics_counter(&text, "yb_settled_total", "Claims settled (paid in part or whole).", "",
 			   c->settled);
 	yb_metrics_counter(&text, "yb_rejected_total", "Claims rejected.", "", c->rejected);
+	yb_buf_printf(&text, "# HELP yb_rejections_total Reason codes named by rejected claims "
+			     "(a claim may name several).\n# TYPE yb_rejections_total counter\n");
+	for (size_t i = 0; i < c->reason_count; i++) {
+		char labels[80];
+
+		snprintf(labels, sizeof(labels), "reason=\"%s\"", c->reasons[i].code);
+		yb_metrics_sample(&text, "yb_rejections_total", labels,
+				  (int64_t)c->reasons[i].count);
+	}
 	yb_metrics_counter(&text, "yb_reversed_total", "Reversals applied.", "", c->reversed);
 	yb_metrics_counter(&text, "yb_duplicates_total",
 			   "Resubmitted claim_ids answered with their recorded settlement.", "",
@@ -174,9 +209,9 @@ static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
 	yb_metrics_counter(&text, "yb_batches_total", "Batches committed.", "", c->batches);
 	yb_metrics_counter(&text, "yb_rewinds_total", "Transactions aborted and read again.", "",
 			   c->rewinds);
-	yb_metrics_counter(&text, "yb_barrier_wait_ms_total",
-			   "Time spent waiting for enrollment-svc and institutions.", "",
-			   (uint64_t)c->barrier_wait_ms);
+	yb_metrics_seconds_counter(&text, "yb_barrier_wait_seconds_total",
+				   "Time spent waiting for enrollment-svc and institutions.",
+				   c->barrier_wait_ms);
 	yb_metrics_histogram(&text, "yb_batch_duration_seconds",
 			     "Time from a batch's poll to its commit.", &c->batch_ms);
 	yb_metrics_histogram(&text, "yb_end_to_end_latency_seconds",
@@ -671,6 +706,9 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			delta.settled++;
 		else
 			delta.rejected++;
+		for (uint32_t r = 0;
+		     !reversal && strcmp(s->status, "rejected") == 0 && r < s->reasons_count; r++)
+			tally_reason(&delta, s->reasons[r], 1);
 	}
 	a->phase[2] = yb_service_mono_ms();
 	for (size_t k = 0; k < applies; k++) {
@@ -697,6 +735,8 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 	a->c.reversed += delta.reversed;
 	a->c.duplicates += delta.duplicates;
 	a->c.redelivered += delta.redelivered;
+	for (size_t r = 0; r < delta.reason_count; r++)
+		tally_reason(&a->c, delta.reasons[r].code, delta.reasons[r].count);
 	return YB_OK;
 }
 

@@ -182,8 +182,14 @@ static void publish_metrics(fraud_svc *f, bool healthy, const char *reason)
 	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
 		snprintf(labels, sizeof(labels), "rule=\"%s\"",
 			 yb_fraud_rule_name((yb_fraud_rule)r));
-		yb_metrics_counter(&text, "yb_fraud_alerts_total", "Fraud alerts committed.",
-				   labels, c->by_rule[r]);
+		/* One family: HELP and TYPE once, then a sample per rule. */
+		if (r == 0)
+			yb_metrics_counter(&text, "yb_fraud_alerts_total",
+					   "Fraud alerts committed, by rule.", labels,
+					   c->by_rule[r]);
+		else
+			yb_metrics_sample(&text, "yb_fraud_alerts_total", labels,
+					  (int64_t)c->by_rule[r]);
 	}
 	yb_metrics_counter(&text, "yb_redis_errors_total", "Redis failures (batch retried).", "",
 			   c->redis_errors);

@@ -71,7 +71,7 @@ check_exactly_once
 # fraud-svc is done when its group has committed every partition of both topics to its end.
 fraud_caught_up() {
     local behind
-    behind=$("$claimctl" lag -b "$brokers" --group "$run-fraud" --json 2>/dev/null |
+    behind=$("$claimctl" lag -b "$brokers" --group "$run-fraud" --samples 1 --json 2>/dev/null |
         jq --argjson n $((2 * partitions)) '[.groups[].partitions[]] | if length < $n then 1 else (map(.lag) | add) end' ||
         echo 1)
     [ "$behind" = 0 ]
@@ -117,3 +117,21 @@ for rule in double_billing overlapping_stay visit_during_stay split_admission ca
 done
 echo "ok: every member rule raised alerts"
 [ "$(metric "$port" yb_redis_errors_total)" = 0 ] || fail "Redis errors in fraud-svc"
+
+# Every service's /metrics as Prometheus reads it, and the services' dashboard asks only for
+# what they serve (deploy/grafana/pipeline.json; `up` is Prometheus' own).
+command -v promtool >/dev/null || fail "promtool is not installed (deploy/setup installs the prometheus package)"
+: >"$work/all-metrics"
+for log in enrollment-svc adjudicator fraud-4; do
+    curl -sf "http://127.0.0.1:$(http_port "$log")/metrics" >"$work/metrics-$log"
+    promtool check metrics <"$work/metrics-$log" >"$work/promtool-$log" 2>&1 || true
+    [ ! -s "$work/promtool-$log" ] || fail "promtool check metrics on $log: $(cat "$work/promtool-$log")"
+    cat "$work/metrics-$log" >>"$work/all-metrics"
+done
+grep -q '^yb_rejections_total{reason="NOT_ENROLLED"} [1-9]' "$work/metrics-adjudicator" ||
+    fail "no rejections by reason: $(grep yb_rejections "$work/metrics-adjudicator" | head -3)"
+for metric in $(jq -r '.panels[].targets[].expr' "$root/deploy/grafana/pipeline.json" |
+    grep -oE 'yb_[a-z_]+' | sed -E 's/_(bucket|sum|count)$//' | sort -u); do
+    grep -q "^# TYPE $metric " "$work/all-metrics" || fail "the pipeline dashboard uses $metric, which no service serves"
+done
+echo "ok: every service's /metrics passes promtool; the pipeline dashboard's metrics are all served"
