@@ -74,7 +74,8 @@ points=$(grep -o 'id="chart"[^>]*data-points="[0-9]*"' "$work/dom.html" | grep -
 echo "ok: in Chromium: $group STOP with its lag $lag, $live OK, a chart of $points points with a time axis and unit"
 
 mkdir -p "$artifacts"
-browse --screenshot="$artifacts/status-page.png" "$url" >/dev/null
+# Twice the pixels: what a person reads at a glance, tesseract reads without guessing.
+browse --screenshot="$artifacts/status-page.png" --force-device-scale-factor=2 "$url" >/dev/null
 tesseract "$artifacts/status-page.png" - --psm 6 2>/dev/null >"$work/ocr.txt"
 grep -E "STOP +$group +0 +$lag" "$work/ocr.txt" >/dev/null ||
     fail "the screenshot does not read 'STOP $group 0 $lag': $(grep -i "$group\|STOP" "$work/ocr.txt" | head -3)"
