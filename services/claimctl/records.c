@@ -685,7 +685,7 @@ static int print_enveloped(const yb_message *m, const yb_record *record)
 
 /* A dead_letter record for a message that could not be decoded (kept whole: stdout has no
  * broker's limit). */
-static int print_dead_letter(const yb_message *m, const char *error)
+static int print_dead_letter(const yb_message *m, const char *error, int envelope)
 {
 	yb_record record;
 	yb_dead_letter_text text;
@@ -700,7 +700,7 @@ static int print_dead_letter(const yb_message *m, const char *error)
 		record.as.dead_letter.has_failed_at = true;
 		record.as.dead_letter.failed_at = m->timestamp_ms;
 	}
-	return yb_json_write_line(&record, NULL, stdout);
+	return envelope ? print_enveloped(m, &record) : yb_json_write_line(&record, NULL, stdout);
 }
 
 static int parse_count(const char *text, uint64_t *out)
@@ -845,7 +845,7 @@ int claimctl_consume(int argc, char **argv)
 			fprintf(stderr, "%s/%d/%" PRId64 ": %s\n", m.topic, (int)m.partition,
 				m.offset, errstr);
 			r.refused++;
-			if (print_dead_letter(&m, errstr) != YB_OK)
+			if (print_dead_letter(&m, errstr, envelope) != YB_OK)
 				goto out;
 			continue;
 		}

@@ -2,7 +2,8 @@
 # claimctl produce / consume against the test broker: every record type of the contract
 # produced from JSON Lines and consumed back unchanged; keys and timestamps taken from the
 # schemas; a message that is not ours dead-lettered with its position and bytes; a product
-# topic refusing a record type it does not carry; --max.
+# topic refusing a record type it does not carry; --max; -J's envelope; and reading leaves
+# no consumer group behind.
 #
 #   tests/integration/claimctl_records.sh CLAIMCTL DATA_DIR    (env YB_TEST_BROKERS)
 set -euo pipefail
@@ -15,6 +16,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+groups_list() { yb_kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$brokers" --list 2>/dev/null | sort; }
+groups_list >"$work/groups-before"
 
 yb_kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$brokers" --create \
     --topic "$topic" --partitions 3 --replication-factor 1 --config retention.ms=-1 >/dev/null
@@ -63,3 +66,16 @@ set -e
 [ "$rc" = 1 ] && grep -q 'stdin:1: topic claims does not carry payment records' "$work/err3" \
     || fail "claims took a payment (rc $rc): $(cat "$work/err3")"
 echo "ok: claims refuses a payment"
+
+# 6. -J: each record in kcat -J's envelope, where it was read.
+"$claimctl" consume --bootstrap-server "$brokers" -t "$topic" --from-beginning --end -J >"$work/env.jsonl" 2>/dev/null || true
+jq -e -s --arg t "$topic" 'length > 0 and all(.[]; .topic == $t and (.partition | type) == "number" and
+    (.offset | type) == "number" and (.timestamp_ms | type) == "number" and has("key") and (.record.type | type) == "string")' \
+    "$work/env.jsonl" >/dev/null || fail "-J: $(head -c 400 "$work/env.jsonl")"
+echo "ok: -J wraps $(wc -l <"$work/env.jsonl") records with topic, partition, offset, timestamp and key"
+
+# 7. All this reading left no consumer group (a group with offsets lags for ever in reports).
+groups_list >"$work/groups-after"
+left=$(comm -13 "$work/groups-before" "$work/groups-after" | tr '\n' ' ')
+[ -z "$left" ] || fail "consume left consumer groups behind: $left"
+echo "ok: consuming left no consumer group behind"
