@@ -34,9 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "codec/avro.h"
+#include "io/batch_loop.h"
 #include "io/consumer.h"
 #include "io/kafka.h"
 #include "io/log.h"
@@ -45,7 +45,6 @@
 #include "io/policy_files.h"
 #include "io/redis.h"
 #include "io/service.h"
-#include "io/stream.h"
 #include "ledger/ledger.h"
 #include "ledger/strmap.h"
 #include "rules/adjudicate.h"
@@ -55,7 +54,6 @@
 #define EVENT_ARENA     (64u << 10)
 #define MAX_PARTITIONS  1024
 #define REQUEST_TIMEOUT 10000
-#define MAX_FAILURES    30 /* consecutive failed batches (about a minute) before exiting */
 #define MAX_POISON      64 /* messages remembered as failing whatever is retried */
 
 static const yb_config_key config_keys[] = {
@@ -83,11 +81,10 @@ typedef struct reason_tally {
 	uint64_t count;
 } reason_tally;
 
+/* What the adjudicator counts beside the loop's counters; a batch's own are added to the
+ * totals when it is committed. */
 typedef struct counters {
-	uint64_t consumed, settled, rejected, reversed, duplicates, redelivered, dead_lettered;
-	uint64_t redis_errors, conflicts, batches, rewinds;
-	yb_histogram batch_ms, end_to_end_ms;
-	int64_t barrier_wait_ms;
+	uint64_t settled, rejected, reversed, duplicates, redelivered;
 	reason_tally reasons[MAX_REASONS];
 	size_t reason_count;
 } counters;
@@ -140,7 +137,7 @@ typedef struct adjudicator {
 	yb_avro *avro;
 	yb_redis *redis;
 	yb_member_store *store;
-	yb_stream *stream;
+	yb_batch_loop loop;
 	yb_end_probe *probe;
 	yb_consumer *institutions;
 	int64_t institutions_next[MAX_PARTITIONS];
@@ -148,7 +145,7 @@ typedef struct adjudicator {
 	int member_partitions;
 	char *arena_memory;
 	char *event_arena;
-	yb_stream_message *batch;
+	yb_arena arena; /* the batch's decoded records */
 	item *items;
 	member_slot *members;
 	size_t member_count, member_cap;
@@ -163,65 +160,43 @@ typedef struct adjudicator {
 	int64_t judged_ends[2][MAX_PARTITIONS];
 	poison poisoned[MAX_POISON];
 	size_t poison_count;
-	counters c;
-	int64_t last_publish;
-	long written;     /* batches written to Redis, for debug.exit.before.commit */
-	int failures;     /* consecutive batches that failed */
-	int64_t phase[4]; /* when the barrier, the read, the adjudication and the writes ended */
+	counters c, batch_counts; /* the totals, and the batch in hand's */
+	size_t applies;           /* apply scripts the batch queued */
+	int64_t barrier_wait_ms;
 } adjudicator;
 
-static void publish_metrics(adjudicator *a, bool healthy, const char *reason)
+/* The adjudicator's series; the loop adds its own (consumed, batches, latency, lag). */
+static void metrics(void *service, yb_buf *text)
 {
-	yb_buf text = {0};
+	const adjudicator *a = service;
 	const counters *c = &a->c;
 
-	yb_metrics_counter(&text, "yb_consumed_total", "Claims and reversals consumed.", "",
-			   c->consumed);
-	yb_metrics_counter(&text, "yb_produced_total",
+	yb_metrics_counter(text, "yb_produced_total",
 			   "Settlements and dead letters committed to Kafka.", "",
 			   c->settled + c->rejected + c->reversed + c->duplicates + c->redelivered +
-			       c->dead_lettered);
-	yb_metrics_counter(&text, "yb_settled_total", "Claims settled (paid in part or whole).", "",
+			       a->loop.c.dead_lettered);
+	yb_metrics_counter(text, "yb_settled_total", "Claims settled (paid in part or whole).", "",
 			   c->settled);
-	yb_metrics_counter(&text, "yb_rejected_total", "Claims rejected.", "", c->rejected);
-	yb_buf_printf(&text, "# HELP yb_rejections_total Reason codes named by rejected claims "
-			     "(a claim may name several).\n# TYPE yb_rejections_total counter\n");
+	yb_metrics_counter(text, "yb_rejected_total", "Claims rejected.", "", c->rejected);
+	yb_buf_printf(text, "# HELP yb_rejections_total Reason codes named by rejected claims "
+			    "(a claim may name several).\n# TYPE yb_rejections_total counter\n");
 	for (size_t i = 0; i < c->reason_count; i++) {
 		char labels[80];
 
 		snprintf(labels, sizeof(labels), "reason=\"%s\"", c->reasons[i].code);
-		yb_metrics_sample(&text, "yb_rejections_total", labels,
+		yb_metrics_sample(text, "yb_rejections_total", labels,
 				  (int64_t)c->reasons[i].count);
 	}
-	yb_metrics_counter(&text, "yb_reversed_total", "Reversals applied.", "", c->reversed);
-	yb_metrics_counter(&text, "yb_duplicates_total",
+	yb_metrics_counter(text, "yb_reversed_total", "Reversals applied.", "", c->reversed);
+	yb_metrics_counter(text, "yb_duplicates_total",
 			   "Resubmitted claim_ids answered with their recorded settlement.", "",
 			   c->duplicates);
-	yb_metrics_counter(&text, "yb_redelivered_total",
+	yb_metrics_counter(text, "yb_redelivered_total",
 			   "Messages read again after a failure, answered from the record.", "",
 			   c->redelivered);
-	yb_metrics_counter(&text, "yb_dead_lettered_total",
-			   "Messages sent to the dead-letter topic.", "", c->dead_lettered);
-	yb_metrics_counter(&text, "yb_redis_errors_total", "Redis failures (batch retried).", "",
-			   c->redis_errors);
-	yb_metrics_counter(&text, "yb_redis_conflicts_total",
-			   "Batches redone because a member moved under them.", "", c->conflicts);
-	yb_metrics_counter(&text, "yb_batches_total", "Batches committed.", "", c->batches);
-	yb_metrics_counter(&text, "yb_rewinds_total", "Transactions aborted and read again.", "",
-			   c->rewinds);
-	yb_metrics_seconds_counter(&text, "yb_barrier_wait_seconds_total",
+	yb_metrics_seconds_counter(text, "yb_barrier_wait_seconds_total",
 				   "Time spent waiting for enrollment-svc and institutions.",
-				   c->barrier_wait_ms);
-	yb_metrics_histogram(&text, "yb_batch_duration_seconds",
-			     "Time from a batch's poll to its commit.", &c->batch_ms);
-	yb_metrics_histogram(&text, "yb_end_to_end_latency_seconds",
-			     "From the claim's produce (yb-sent-ms header) to its settlement's "
-			     "commit.",
-			     &c->end_to_end_ms);
-	yb_stream_lag_metrics(a->stream, &text);
-	yb_service_publish(&a->svc, &text, healthy, reason);
-	yb_buf_free(&text);
-	a->last_publish = yb_service_mono_ms();
+				   a->barrier_wait_ms);
 }
 
 /* Read institutions up to their current ends (reference data: every instance has all). */
@@ -279,8 +254,9 @@ static int catch_up_institutions(adjudicator *a, char *errstr, size_t errlen)
  * the batch up to their ends as they are now (step 1); those ends are what the batch is
  * judged on (a->judged_ends).
  */
-static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
+static int barrier(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
+	adjudicator *a = service;
 	const char *topics[2] = {yb_props_get(a->cfg, "topic.enrollments"),
 				 yb_props_get(a->cfg, "topic.payments")};
 	bool needed[MAX_PARTITIONS] = {false};
@@ -289,9 +265,9 @@ static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 	int64_t started = yb_service_mono_ms(), warned = started;
 	int rc;
 
-	for (int i = 0; i < n; i++) {
-		if (a->batch[i].m.partition >= 0 && a->batch[i].m.partition < MAX_PARTITIONS)
-			needed[a->batch[i].m.partition] = true;
+	for (size_t i = 0; i < b->count; i++) {
+		if (b->msgs[i].m.partition >= 0 && b->msgs[i].m.partition < MAX_PARTITIONS)
+			needed[b->msgs[i].m.partition] = true;
 	}
 	for (int t = 0; t < 2; t++) {
 		for (int p = 0; p < a->member_partitions; p++) {
@@ -339,12 +315,13 @@ static int barrier(adjudicator *a, int n, char *errstr, size_t errlen)
 		if (yb_service_mono_ms() - warned >= yb_config_int(a->cfg, "barrier.warn.ms")) {
 			YB_LOG(YB_LOG_WARN, "waiting_for_enrollments", "{s:s, s:I}", "behind",
 			       missing, "waited_ms", (json_int_t)(yb_service_mono_ms() - started));
-			publish_metrics(a, false, "waiting for enrollment-svc (see the log)");
+			yb_batch_loop_publish(&a->loop, false,
+					      "waiting for enrollment-svc (see the log)");
 			warned = yb_service_mono_ms();
 		}
 		yb_service_sleep_ms(5);
 	}
-	a->c.barrier_wait_ms += yb_service_mono_ms() - started;
+	a->barrier_wait_ms += yb_service_mono_ms() - started;
 	return YB_OK;
 }
 
@@ -389,21 +366,23 @@ static void poison_message(adjudicator *a, const yb_message *m, const char *why)
 
 /* Decode and admit the batch (dead letters sent into the open transaction); group the
  * claims by member. */
-static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t errlen)
+static int decode(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
-	const char *dead_topic = yb_props_get(a->cfg, "topic.dead-letters");
+	adjudicator *a = service;
+	yb_arena *arena = &a->arena;
 
+	yb_arena_reset(arena);
 	a->member_count = 0;
 	yb_strmap_clear(a->member_index, NULL);
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < b->count; i++) {
 		item *it = &a->items[i];
-		const yb_message *m = &a->batch[i].m;
+		const yb_message *m = &b->msgs[i].m;
 		const char *why_poison = poisoned(a, m);
 		char why[512];
 		int rc = YB_EINVAL;
 
 		memset(it, 0, sizeof(*it));
-		it->msg = &a->batch[i];
+		it->msg = &b->msgs[i];
 		if (why_poison != NULL)
 			snprintf(why, sizeof(why), "%.256s", why_poison);
 		else
@@ -436,8 +415,7 @@ static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t e
 		}
 		if (rc != YB_OK) {
 			it->dead = true;
-			if (yb_stream_send_dead_letter(a->stream, dead_topic, m, why, errstr,
-						       errlen) != YB_OK)
+			if (yb_batch_loop_dead_letter(&a->loop, m, why, errstr, errlen) != YB_OK)
 				return YB_EIO;
 			continue;
 		}
@@ -452,9 +430,10 @@ static int decode(adjudicator *a, int n, yb_arena *arena, char *errstr, size_t e
  * Step 2: read every member of the batch and register its claims' claim_ids, in one round
  * trip, and load the ledger.
  */
-static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
+static int read_members(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
-	size_t need = 0;
+	adjudicator *a = service;
+	size_t n = b->count, need = 0;
 	int rc;
 
 	yb_ledger_forget_members(a->ledger);
@@ -464,7 +443,7 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 		return rc;
 	a->id_count = 0;
 	/* The claim ids each member's items name: its claims, reversed claims, referrals. */
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		need += a->items[i].dead ? 0 : 2;
 	if (yb_array_grow((void **)&a->ids, &a->id_cap, need, sizeof(*a->ids)) != 0)
 		return YB_ENOMEM;
@@ -473,7 +452,7 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 
 		ms->claim_ids = a->ids + a->id_count;
 		ms->claim_count = 0;
-		for (int i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			const item *it = &a->items[i];
 
 			if (it->dead || it->member != (int)mi)
@@ -494,7 +473,7 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 			return rc;
 	}
 	/* Each claim's claim_id, for its member unless another's already, in topic order. */
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const item *it = &a->items[i];
 
 		if (!it->dead && it->rec.type == YB_RECORD_CLAIM &&
@@ -529,7 +508,7 @@ static int read_members(adjudicator *a, int n, char *errstr, size_t errlen)
 		if (rc != YB_OK)
 			return rc;
 	}
-	for (int i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const item *it = &a->items[i];
 		char owner[YB_LEDGER_ID_MAX + 1];
 
@@ -557,8 +536,8 @@ static bool redelivered(const yb_claim_state *state, const yb_message *m, bool r
 static int send_settlement(adjudicator *a, const char *member_id, const void *bytes, size_t len,
 			   const yb_message *m, char *errstr, size_t errlen)
 {
-	return yb_stream_send(a->stream, yb_props_get(a->cfg, "topic.settlements"), member_id,
-			      bytes, len, m->timestamp_ms, errstr, errlen);
+	return yb_batch_loop_send(&a->loop, yb_props_get(a->cfg, "topic.settlements"), member_id,
+				  bytes, len, m->timestamp_ms, errstr, errlen);
 }
 
 /*
@@ -614,17 +593,18 @@ static void judged_on_of(const adjudicator *a, const yb_message *m, yb_judged_on
 }
 
 /*
- * Step 3 and the Redis half of step 4 for the batch. Returns YB_OK, YB_APPLY_CONFLICT
- * when a member moved or a message was poisoned (redo the batch), or an error.
+ * Step 3: judge each message, send its settlement, queue its apply script. Returns YB_OK,
+ * YB_BATCH_REDO when a message was poisoned (redo the batch without it), or an error.
  */
-static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
+static int process(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
-	size_t applies = 0;
-	counters delta = {0};
-	long released;
+	adjudicator *a = service;
+	counters *delta = &a->batch_counts;
 	int rc;
 
-	for (int i = 0; i < n; i++) {
+	memset(delta, 0, sizeof(*delta));
+	a->applies = 0;
+	for (size_t i = 0; i < b->count; i++) {
 		item *it = &a->items[i];
 		const yb_message *m = &it->msg->m;
 		member_slot *ms;
@@ -652,20 +632,20 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 					     m, errstr, errlen);
 			if (rc != YB_OK)
 				return rc;
-			delta.redelivered++;
+			delta->redelivered++;
 			continue;
 		}
 		judged_on_of(a, m, &on);
 		rc = as_of_message(a, it, claim_id, ms->member_id, &on, errstr, errlen);
 		if (rc == YB_EINVAL) {
 			poison_message(a, m, errstr);
-			return YB_APPLY_CONFLICT;
+			return YB_BATCH_REDO;
 		}
 		if (rc < 0)
 			return rc;
 		if (rc == 1) {
-			delta.duplicates += !reversal;
-			delta.reversed += reversal;
+			delta->duplicates += !reversal;
+			delta->reversed += reversal;
 			continue;
 		}
 		rc = yb_ledger_judge(a->ledger, &it->rec, &on, &s, errstr, errlen);
@@ -679,18 +659,18 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 			/* No retry mends this message, and the ledger may have moved: redo the
 			 * batch with it dead-lettered. */
 			poison_message(a, m, errstr);
-			return YB_APPLY_CONFLICT;
+			return YB_BATCH_REDO;
 		}
 		rc = send_settlement(a, s->member_id, a->out.data, a->out.len, m, errstr, errlen);
 		if (rc != YB_OK)
 			return rc;
 		if (s->duplicate) {
-			delta.duplicates++;
+			delta->duplicates++;
 			continue;
 		}
 		yb_ledger_set_source(a->ledger, claim_id, reversal, m->partition, m->offset);
 		if (yb_ledger_claim(a->ledger, claim_id, &state) != YB_OK) {
-			delta.reversed++; /* a reversal of an unknown claim: nothing to record */
+			delta->reversed++; /* a reversal of an unknown claim: nothing to record */
 			continue;
 		}
 		has_year = yb_ledger_member_year(a->ledger, state.member_id, state.scheme,
@@ -699,175 +679,98 @@ static int adjudicate_batch(adjudicator *a, int n, char *errstr, size_t errlen)
 						 &state, has_year ? &acc : NULL, pa, watermark);
 		if (rc != YB_OK)
 			return rc;
-		applies++;
+		a->applies++;
 		if (reversal)
-			delta.reversed++;
+			delta->reversed++;
 		else if (strcmp(s->status, "settled") == 0)
-			delta.settled++;
+			delta->settled++;
 		else
-			delta.rejected++;
+			delta->rejected++;
 		for (uint32_t r = 0;
 		     !reversal && strcmp(s->status, "rejected") == 0 && r < s->reasons_count; r++)
-			tally_reason(&delta, s->reasons[r], 1);
+			tally_reason(delta, s->reasons[r], 1);
 	}
-	a->phase[2] = yb_service_mono_ms();
-	for (size_t k = 0; k < applies; k++) {
+	return YB_OK;
+}
+
+/*
+ * Step 4's Redis half: the apply scripts' answers. YB_BATCH_REDO when a member moved since
+ * it was read (every reply is read first), or an error.
+ */
+static int write(void *service, const yb_batch *b, char *errstr, size_t errlen)
+{
+	adjudicator *a = service;
+	long released;
+	int rc;
+
+	(void)b;
+	for (size_t k = 0; k < a->applies; k++) {
 		rc = yb_member_store_read_apply(a->store, errstr, errlen);
 		if (rc < 0)
 			return rc;
 		if (rc != YB_APPLY_DONE) {
-			/* Read every remaining reply, then redo the batch from a fresh read. */
-			for (k++; k < applies; k++)
+			for (k++; k < a->applies; k++)
 				if (yb_member_store_read_apply(a->store, errstr, errlen) < 0)
 					return YB_EIO;
-			return YB_APPLY_CONFLICT;
+			return YB_BATCH_REDO;
 		}
 	}
 	/* The claim_ids of records the applies dropped are free again. */
 	released = yb_member_store_queue_release(a->store);
 	if (released < 0)
 		return (int)released;
-	if (released > 0 &&
-	    (rc = yb_member_store_sync(a->store, (size_t)released, errstr, errlen)) != YB_OK)
-		return rc;
-	a->c.settled += delta.settled;
-	a->c.rejected += delta.rejected;
-	a->c.reversed += delta.reversed;
-	a->c.duplicates += delta.duplicates;
-	a->c.redelivered += delta.redelivered;
-	for (size_t r = 0; r < delta.reason_count; r++)
-		tally_reason(&a->c, delta.reasons[r].code, delta.reasons[r].count);
+	if (released > 0)
+		return yb_member_store_sync(a->store, (size_t)released, errstr, errlen);
 	return YB_OK;
 }
 
-/* Recover from a Redis failure: abort the batch (it is read again) and reconnect. */
-static int redis_failed(adjudicator *a, const char *why)
+/* The batch is committed: its counts join the totals. */
+static void after_commit(void *service, const yb_batch *b)
 {
-	char errstr[512];
+	adjudicator *a = service;
+	const counters *delta = &a->batch_counts;
 
-	a->c.redis_errors++;
-	YB_LOG(YB_LOG_ERROR, "redis_failed", "{s:s}", "err", why);
-	publish_metrics(a, false, why);
-	if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK) {
-		YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	yb_member_store_reset(a->store);
-	yb_service_sleep_ms(a->failures < 10 ? 200 * a->failures : 2000); /* back off */
-	while (!yb_service_stopping()) {
-		if (yb_redis_reconnect(a->redis, errstr, sizeof(errstr)) == YB_OK) {
-			yb_member_store_reconnected(a->store);
-			if (yb_member_store_prepare(a->store, errstr, sizeof(errstr)) == YB_OK)
-				return YB_OK;
-		}
-		yb_service_sleep_ms(1000);
-	}
-	return YB_OK;
+	(void)b;
+	a->c.settled += delta->settled;
+	a->c.rejected += delta->rejected;
+	a->c.reversed += delta->reversed;
+	a->c.duplicates += delta->duplicates;
+	a->c.redelivered += delta->redelivered;
+	for (size_t r = 0; r < delta->reason_count; r++)
+		tally_reason(&a->c, delta->reasons[r].code, delta->reasons[r].count);
 }
 
-/* One batch: poll, barrier, decode, read, adjudicate, write, commit. */
-static int run_batch(adjudicator *a, yb_arena *arena)
+/* After a failure: forget what was queued, reconnect, load the scripts again. */
+static int reconnect(void *service, char *errstr, size_t errlen)
 {
-	char errstr[512];
-	int n = yb_stream_poll(a->stream, a->batch, (size_t)yb_config_int(a->cfg, "batch.max"), 200,
-			       (int)yb_config_int(a->cfg, "batch.linger.ms"), NULL, NULL, errstr,
-			       sizeof(errstr));
-	int64_t started = yb_service_mono_ms(), committed;
+	adjudicator *a = service;
 	int rc;
 
-	if (n < 0) {
-		YB_LOG(YB_LOG_ERROR, "consume_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	if (n == 0)
-		return YB_OK;
-	rc = barrier(a, n, errstr, sizeof(errstr));
-	a->phase[0] = yb_service_mono_ms();
-	if (rc != YB_OK) {
-		if (yb_service_stopping())
-			return yb_stream_abort(a->stream, errstr, sizeof(errstr));
-		return redis_failed(a, errstr);
-	}
-	yb_arena_reset(arena);
-	rc = yb_stream_begin(a->stream, errstr, sizeof(errstr));
-	if (rc == YB_OK)
-		rc = decode(a, n, arena, errstr, sizeof(errstr));
-	if (rc == YB_OK)
-		rc = read_members(a, n, errstr, sizeof(errstr));
-	a->phase[1] = yb_service_mono_ms();
-	if (rc == YB_OK)
-		rc = adjudicate_batch(a, n, errstr, sizeof(errstr));
-	if (rc == YB_APPLY_CONFLICT) {
-		/* Nothing sent is committed: abort and redo from a fresh read. */
-		a->c.conflicts++;
-		YB_LOG(YB_LOG_INFO, "batch_redone", "{s:s}", "why",
-		       "a member moved since it was read (another instance, or Redis restarted), "
-		       "or a message failed whatever is retried (dead-lettered now)");
-		if (yb_stream_abort(a->stream, errstr, sizeof(errstr)) != YB_OK) {
-			YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
-			return YB_EIO;
-		}
-		return YB_OK; /* the rewound messages come back in the next poll */
-	}
-	if (rc == YB_EIO || rc == YB_ETIMEDOUT) {
-		/* Redis (or a send) failed: nothing is committed; reconnect and read again. A
-		 * failure that persists is not retried for ever. */
-		if (++a->failures > MAX_FAILURES) {
-			YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s, s:i}", "err", errstr,
-			       "attempts", a->failures);
-			return YB_EIO;
-		}
-		return redis_failed(a, errstr);
-	}
-	if (rc != YB_OK) {
-		YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	a->failures = 0;
-	a->c.consumed += (uint64_t)n;
-	if (++a->written == yb_config_int(a->cfg, "debug.exit.before.commit")) {
-		YB_LOG(YB_LOG_WARN, "debug_exit", "{s:I}", "batch", (json_int_t)a->written);
-		_exit(70);
-	}
-	a->phase[3] = yb_service_mono_ms();
-	rc = yb_stream_commit(a->stream, errstr, sizeof(errstr));
-	if (rc < 0) {
-		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	committed = yb_service_mono_ms();
-	YB_LOG(YB_LOG_DEBUG, "batch", "{s:i, s:I, s:I, s:I, s:I, s:I}", "claims", n, "barrier_ms",
-	       (json_int_t)(a->phase[0] - started), "read_ms",
-	       (json_int_t)(a->phase[1] - a->phase[0]), "adjudicate_ms",
-	       (json_int_t)(a->phase[2] - a->phase[1]), "write_ms",
-	       (json_int_t)(a->phase[3] - a->phase[2]), "commit_ms",
-	       (json_int_t)(committed - a->phase[3]));
-	if (rc == YB_COMMIT_REWOUND) {
-		a->c.rewinds++;
-		return YB_OK;
-	}
-	a->c.batches++;
-	for (int i = 0; i < n; i++)
-		a->c.dead_lettered += a->items[i].dead;
-	yb_histogram_observe(&a->c.batch_ms, committed - started);
-	{
-		int64_t now = yb_service_wall_ms();
-
-		for (int i = 0; i < n; i++) {
-			if (a->batch[i].sent_ms > 0)
-				yb_histogram_observe(&a->c.end_to_end_ms,
-						     now - a->batch[i].sent_ms);
-		}
-	}
-	return YB_OK;
+	yb_member_store_reset(a->store);
+	rc = yb_redis_reconnect(a->redis, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	yb_member_store_reconnected(a->store);
+	return yb_member_store_prepare(a->store, errstr, errlen);
 }
+
+static const yb_batch_steps steps = {
+    .prepare = barrier,
+    .decode = decode,
+    .read = read_members,
+    .process = process,
+    .write = write,
+    .after_commit = after_commit,
+    .reconnect = reconnect,
+    .metrics = metrics,
+};
 
 static int setup(adjudicator *a, char *errstr, size_t errlen)
 {
 	const yb_props *cfg = a->cfg;
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
-	char host[256], txn_id[512];
+	char host[256];
 	int port = 0, claims_partitions = 0, rc;
 	const char *topics[1] = {yb_props_get(cfg, "topic.claims")};
 
@@ -945,26 +848,23 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 		    YB_CONSUMER_FROM_BEGINNING, REQUEST_TIMEOUT, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
-		 yb_props_get(cfg, "instance.id"));
-	rc = yb_stream_new(&a->stream, cfg, yb_props_get(cfg, "group"),
-			   yb_service_static_instance(&a->svc), txn_id, topics, 1, errstr, errlen);
+	rc = yb_batch_loop_init(&a->loop, &a->svc, topics, 1, &steps, a, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	a->batch = calloc((size_t)yb_config_int(cfg, "batch.max"), sizeof(*a->batch));
 	a->items = calloc((size_t)yb_config_int(cfg, "batch.max"), sizeof(*a->items));
 	a->arena_memory = malloc(ARENA_SIZE);
 	a->event_arena = malloc(EVENT_ARENA);
 	a->member_index = yb_strmap_new(sizeof(int));
-	if (a->batch == NULL || a->items == NULL || a->arena_memory == NULL ||
-	    a->event_arena == NULL || a->member_index == NULL)
+	if (a->items == NULL || a->arena_memory == NULL || a->event_arena == NULL ||
+	    a->member_index == NULL)
 		return YB_ENOMEM;
+	yb_arena_init(&a->arena, a->arena_memory, ARENA_SIZE);
 	return YB_OK;
 }
 
 static void teardown(adjudicator *a)
 {
-	yb_stream_destroy(a->stream);
+	yb_batch_loop_destroy(&a->loop);
 	yb_consumer_destroy(a->institutions);
 	yb_end_probe_destroy(a->probe);
 	yb_member_store_destroy(a->store);
@@ -972,7 +872,6 @@ static void teardown(adjudicator *a)
 	yb_ledger_destroy(a->ledger);
 	yb_avro_destroy(a->avro);
 	yb_strmap_destroy(a->member_index, NULL);
-	free(a->batch);
 	free(a->items);
 	free(a->members);
 	free(a->ids);
@@ -986,7 +885,6 @@ int main(int argc, char **argv)
 {
 	static adjudicator a;
 	char errstr[512];
-	yb_arena arena;
 	int status = yb_service_start(
 	    &a.svc, "adjudicator",
 	    "Consume claims and reversals, adjudicate each with the shared rule engine against\n"
@@ -1003,24 +901,14 @@ int main(int argc, char **argv)
 		teardown(&a);
 		return 1;
 	}
-	yb_arena_init(&arena, a.arena_memory, ARENA_SIZE);
 	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i, s:i}", "brokers",
 	       yb_props_get(a.cfg, "kafka.bootstrap.servers"), "redis",
 	       yb_props_get(a.cfg, "redis"), "partitions", a.member_partitions, "http_port",
 	       yb_http_port(a.svc.http));
-	publish_metrics(&a, true, NULL);
-	status = 0;
-	while (!yb_service_stopping()) {
-		if (run_batch(&a, &arena) != YB_OK) {
-			status = 1;
-			break;
-		}
-		if (yb_service_mono_ms() - a.last_publish > 500)
-			publish_metrics(&a, true, NULL);
-	}
-	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I, s:I}", "consumed", (json_int_t)a.c.consumed,
-	       "settled", (json_int_t)a.c.settled, "rejected", (json_int_t)a.c.rejected,
-	       "dead_lettered", (json_int_t)a.c.dead_lettered);
+	status = yb_batch_loop_run(&a.loop);
+	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I, s:I}", "consumed",
+	       (json_int_t)a.loop.c.consumed, "settled", (json_int_t)a.c.settled, "rejected",
+	       (json_int_t)a.c.rejected, "dead_lettered", (json_int_t)a.loop.c.dead_lettered);
 	teardown(&a);
 	return status;
 }

@@ -30,9 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "codec/avro.h"
+#include "io/batch_loop.h"
 #include "fraud/fraud.h"
 #include "io/fraud_store.h"
 #include "io/kafka.h"
@@ -42,14 +42,12 @@
 #include "io/policy_files.h"
 #include "io/redis.h"
 #include "io/service.h"
-#include "io/stream.h"
 #include "ledger/ledger.h"
 #include "ledger/strmap.h"
 #include "rules/error.h"
 
-#define ARENA_SIZE   (64u << 20)
-#define EVENT_ARENA  (64u << 10)
-#define MAX_FAILURES 30
+#define ARENA_SIZE  (64u << 20)
+#define EVENT_ARENA (64u << 10)
 
 static const yb_config_key config_keys[] = {
     {"group", YB_CONFIG_STRING, "yb-fraud", 0, 0, "the consumer group"},
@@ -104,12 +102,10 @@ typedef struct member_slot {
 	yb_fraud_pending *judged; /* the alerts of a claim judged before, for a batch read again */
 } member_slot;
 
+/* What fraud-svc counts beside the loop's counters. */
 typedef struct counters {
-	uint64_t consumed, checked, waiting, skipped, refused, reversals, alerts, batches, rewinds;
-	uint64_t replayed;
-	uint64_t redis_errors;
+	uint64_t checked, waiting, skipped, refused, reversals, alerts, replayed;
 	uint64_t by_rule[YB_FRAUD_RULE_COUNT];
-	yb_histogram batch_ms;
 } counters;
 
 typedef struct fraud_svc {
@@ -123,8 +119,8 @@ typedef struct fraud_svc {
 	yb_redis *redis;
 	yb_member_store *members_store;
 	yb_fraud_store *store;
-	yb_stream *stream;
-	yb_stream_message *batch;
+	yb_batch_loop loop;
+	const yb_stream_message *batch; /* the loop's batch */
 	item *items;
 	action *actions;
 	size_t action_count;
@@ -144,64 +140,51 @@ typedef struct fraud_svc {
 	yb_buf out;
 	yb_buf judged; /* a claim's alerts as stored with its judgment */
 	counters c;
-	int failures;
-	long written; /* batches written to Redis, for debug.exit.before.commit */
-	int64_t last_publish;
+	uint64_t batch_alerts[YB_FRAUD_RULE_COUNT]; /* the batch in hand's, by rule */
+	int replies;                                /* what the batch's writes will answer */
 } fraud_svc;
 
-static void publish_metrics(fraud_svc *f, bool healthy, const char *reason)
+/* fraud-svc's series; the loop adds its own (consumed, batches, latency, lag). */
+static void metrics(void *service, yb_buf *out)
 {
-	yb_buf text = {0};
+	const fraud_svc *f = service;
 	const counters *c = &f->c;
 	char labels[96];
 
-	yb_metrics_counter(&text, "yb_consumed_total", "Claims and settlements consumed.", "",
-			   c->consumed);
-	yb_metrics_counter(&text, "yb_claims_checked_total",
+	yb_metrics_counter(out, "yb_claims_checked_total",
 			   "Claims joined with their settlement and judged by the fraud rules.", "",
 			   c->checked);
-	yb_metrics_counter(&text, "yb_join_waiting_total",
+	yb_metrics_counter(out, "yb_join_waiting_total",
 			   "Claims or settlements stored to wait for their other half.", "",
 			   c->waiting);
-	yb_metrics_counter(&text, "yb_skipped_total",
+	yb_metrics_counter(out, "yb_skipped_total",
 			   "Messages not judged: reversal requests (their settlement counts), "
 			   "duplicates, undecodable messages (the adjudicator dead-letters them).",
 			   "", c->skipped);
-	yb_metrics_counter(&text, "yb_join_refused_total",
+	yb_metrics_counter(out, "yb_join_refused_total",
 			   "Claims not held for a join: the adjudicator dead-letters them (a key "
 			   "that is not the member_id, a claim that breaks the contract), so no "
 			   "settlement will come.",
 			   "", c->refused);
 	yb_metrics_counter(
-	    &text, "yb_judgments_replayed_total",
+	    out, "yb_judgments_replayed_total",
 	    "Claims read again after a crash before a commit: their alerts published "
 	    "as first judged, not judged again on the state the lost batch left.",
 	    "", c->replayed);
-	yb_metrics_counter(&text, "yb_reversals_total", "Claims taken out of a member's window.",
-			   "", c->reversals);
+	yb_metrics_counter(out, "yb_reversals_total", "Claims taken out of a member's window.", "",
+			   c->reversals);
 	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
 		snprintf(labels, sizeof(labels), "rule=\"%s\"",
 			 yb_fraud_rule_name((yb_fraud_rule)r));
 		/* One family: HELP and TYPE once, then a sample per rule. */
 		if (r == 0)
-			yb_metrics_counter(&text, "yb_fraud_alerts_total",
+			yb_metrics_counter(out, "yb_fraud_alerts_total",
 					   "Fraud alerts committed, by rule.", labels,
 					   c->by_rule[r]);
 		else
-			yb_metrics_sample(&text, "yb_fraud_alerts_total", labels,
+			yb_metrics_sample(out, "yb_fraud_alerts_total", labels,
 					  (int64_t)c->by_rule[r]);
 	}
-	yb_metrics_counter(&text, "yb_redis_errors_total", "Redis failures (batch retried).", "",
-			   c->redis_errors);
-	yb_metrics_counter(&text, "yb_batches_total", "Batches committed.", "", c->batches);
-	yb_metrics_counter(&text, "yb_rewinds_total", "Transactions aborted and read again.", "",
-			   c->rewinds);
-	yb_metrics_histogram(&text, "yb_batch_duration_seconds",
-			     "Time from a batch's poll to its commit.", &c->batch_ms);
-	yb_stream_lag_metrics(f->stream, &text);
-	yb_service_publish(&f->svc, &text, healthy, reason);
-	yb_buf_free(&text);
-	f->last_publish = yb_service_mono_ms();
 }
 
 static int member_of(fraud_svc *f, const char *member_id)
@@ -672,8 +655,8 @@ static int send_judged(fraud_svc *f, const yb_fraud_pending *p, const char *topi
 			goto bad;
 		memcpy(key_text, key, (size_t)key_len);
 		key_text[key_len] = '\0';
-		if (yb_stream_send(f->stream, topic, key_text, avro, (size_t)len, (int64_t)time_ms,
-				   errstr, errlen) != YB_OK)
+		if (yb_batch_loop_send(&f->loop, topic, key_text, avro, (size_t)len,
+				       (int64_t)time_ms, errstr, errlen) != YB_OK)
 			return YB_EIO;
 		by_rule[rule]++;
 	}
@@ -756,8 +739,9 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 				out.as.fraud_alert = *alert;
 				if (yb_avro_encode(&out, &f->out, errstr, errlen) != YB_OK)
 					return YB_EINVAL;
-				if (yb_stream_send(f->stream, topic, key, f->out.data, f->out.len,
-						   alert->detected_at, errstr, errlen) != YB_OK)
+				if (yb_batch_loop_send(&f->loop, topic, key, f->out.data,
+						       f->out.len, alert->detected_at, errstr,
+						       errlen) != YB_OK)
 					return YB_EIO;
 				if (judged_add(&f->judged, r->findings[k].rule, alert->detected_at,
 					       key, &f->out) != YB_OK)
@@ -779,31 +763,20 @@ static int judge(fraud_svc *f, uint64_t *by_rule, char *errstr, size_t errlen)
 	return replies;
 }
 
-/* Recover from a Redis failure: abort the batch (it is read again) and reconnect. */
-static int redis_failed(fraud_svc *f, const char *why)
+/* After a failure: forget what was queued, reconnect, load the scripts again. */
+static int reconnect(void *service, char *errstr, size_t errlen)
 {
-	char errstr[512];
+	fraud_svc *f = service;
+	int rc;
 
-	f->c.redis_errors++;
-	YB_LOG(YB_LOG_ERROR, "redis_failed", "{s:s}", "err", why);
-	publish_metrics(f, false, why);
-	if (yb_stream_abort(f->stream, errstr, sizeof(errstr)) != YB_OK) {
-		YB_LOG(YB_LOG_ERROR, "abort_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
 	yb_member_store_reset(f->members_store);
 	yb_fraud_store_reset(f->store);
-	yb_service_sleep_ms(f->failures < 10 ? 200 * f->failures : 2000);
-	while (!yb_service_stopping()) {
-		if (yb_redis_reconnect(f->redis, errstr, sizeof(errstr)) == YB_OK) {
-			yb_member_store_reconnected(f->members_store);
-			yb_fraud_store_reconnected(f->store);
-			if (yb_fraud_store_prepare(f->store, errstr, sizeof(errstr)) == YB_OK)
-				return YB_OK;
-		}
-		yb_service_sleep_ms(1000);
-	}
-	return YB_OK;
+	rc = yb_redis_reconnect(f->redis, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	yb_member_store_reconnected(f->members_store);
+	yb_fraud_store_reconnected(f->store);
+	return yb_fraud_store_prepare(f->store, errstr, errlen);
 }
 
 /* After the commit: the joins of the batch are done; forget them (best effort: TTL). */
@@ -822,101 +795,99 @@ static void forget_joins(fraud_svc *f)
 		YB_LOG(YB_LOG_WARN, "join_cleanup_failed", "{s:s}", "err", errstr);
 }
 
-static int run_batch(fraud_svc *f)
+static int decode_step(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
-	char errstr[512];
-	int n = yb_stream_poll(f->stream, f->batch, (size_t)yb_config_int(f->cfg, "batch.max"), 200,
-			       (int)yb_config_int(f->cfg, "batch.linger.ms"), NULL, NULL, errstr,
-			       sizeof(errstr));
-	int64_t started = yb_service_mono_ms();
-	uint64_t by_rule[YB_FRAUD_RULE_COUNT] = {0};
-	int rc, replies = 0, q;
+	fraud_svc *f = service;
 
-	if (n < 0) {
-		YB_LOG(YB_LOG_ERROR, "consume_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	if (n == 0)
-		return YB_OK;
+	(void)errstr;
+	(void)errlen;
 	yb_arena_reset(&f->arena);
-	rc = yb_stream_begin(f->stream, errstr, sizeof(errstr));
+	return decode(f, (int)b->count);
+}
+
+/* Members (history, window, pending joins), the joins, the institutions' windows. */
+static int read_step(void *service, const yb_batch *b, char *errstr, size_t errlen)
+{
+	fraud_svc *f = service;
+	int rc = yb_fraud_store_prepare(f->store, errstr, errlen);
+
 	if (rc == YB_OK)
-		rc = decode(f, n);
+		rc = read_members(f, (int)b->count, errstr, errlen);
 	if (rc == YB_OK)
-		rc = yb_fraud_store_prepare(f->store, errstr, sizeof(errstr));
+		rc = join(f, (int)b->count, errstr, errlen);
 	if (rc == YB_OK)
-		rc = read_members(f, n, errstr, sizeof(errstr));
-	if (rc == YB_OK)
-		rc = join(f, n, errstr, sizeof(errstr));
-	if (rc == YB_OK)
-		rc = read_institutions(f, errstr, sizeof(errstr));
-	/* The writes are queued after the last read (replies come back in order), as one
-	 * transaction: a crash leaves all of them or none. */
-	if (rc == YB_OK && (q = yb_fraud_store_queue_multi(f->store)) >= 0)
-		replies += q;
-	else if (rc == YB_OK)
-		rc = q;
-	if (rc == YB_OK && (q = queue_waiting(f, n)) >= 0)
-		replies += q;
-	else if (rc == YB_OK)
-		rc = q;
-	if (rc == YB_OK && (q = yb_fraud_store_queue_pruned(f->store)) >= 0)
-		replies += q;
-	else if (rc == YB_OK)
-		rc = q;
-	if (rc == YB_OK && (q = judge(f, by_rule, errstr, sizeof(errstr))) >= 0)
-		replies += q;
-	else if (rc == YB_OK)
-		rc = q;
-	if (rc == YB_OK && (q = yb_fraud_store_queue_exec(f->store)) >= 0)
-		replies += q;
-	else if (rc == YB_OK)
-		rc = q;
-	if (rc == YB_OK)
-		rc = yb_fraud_store_sync(f->store, (size_t)replies, errstr, sizeof(errstr));
-	if (rc == YB_EIO || rc == YB_ETIMEDOUT) {
-		if (++f->failures > MAX_FAILURES) {
-			YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s, s:i}", "err", errstr,
-			       "attempts", f->failures);
-			return YB_EIO;
-		}
-		return redis_failed(f, errstr);
-	}
-	if (rc != YB_OK) {
-		YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	f->failures = 0;
-	if (++f->written == yb_config_int(f->cfg, "debug.exit.before.commit")) {
-		YB_LOG(YB_LOG_WARN, "debug_exit", "{s:I}", "batch", (json_int_t)f->written);
-		_exit(70);
-	}
-	rc = yb_stream_commit(f->stream, errstr, sizeof(errstr));
-	if (rc < 0) {
-		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
-		return YB_EIO;
-	}
-	if (rc == YB_COMMIT_REWOUND) {
-		f->c.rewinds++;
-		return YB_OK;
-	}
-	f->c.consumed += (uint64_t)n;
-	f->c.batches++;
-	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
-		f->c.by_rule[r] += by_rule[r];
-		f->c.alerts += by_rule[r];
-	}
-	forget_joins(f);
-	yb_histogram_observe(&f->c.batch_ms, yb_service_mono_ms() - started);
+		rc = read_institutions(f, errstr, errlen);
+	return rc;
+}
+
+/* Add n replies (or pass on an error) to the batch's count. */
+static int queued(fraud_svc *f, int n)
+{
+	if (n < 0)
+		return n;
+	f->replies += n;
 	return YB_OK;
 }
+
+/*
+ * Judge and queue the writes after the last read (replies come back in order), as one
+ * MULTI/EXEC: a crash leaves all of them or none.
+ */
+static int process(void *service, const yb_batch *b, char *errstr, size_t errlen)
+{
+	fraud_svc *f = service;
+	int rc;
+
+	f->replies = 0;
+	memset(f->batch_alerts, 0, sizeof(f->batch_alerts));
+	rc = queued(f, yb_fraud_store_queue_multi(f->store));
+	if (rc == YB_OK)
+		rc = queued(f, queue_waiting(f, (int)b->count));
+	if (rc == YB_OK)
+		rc = queued(f, yb_fraud_store_queue_pruned(f->store));
+	if (rc == YB_OK)
+		rc = queued(f, judge(f, f->batch_alerts, errstr, errlen));
+	if (rc == YB_OK)
+		rc = queued(f, yb_fraud_store_queue_exec(f->store));
+	return rc;
+}
+
+static int write(void *service, const yb_batch *b, char *errstr, size_t errlen)
+{
+	fraud_svc *f = service;
+
+	(void)b;
+	return yb_fraud_store_sync(f->store, (size_t)f->replies, errstr, errlen);
+}
+
+static void after_commit(void *service, const yb_batch *b)
+{
+	fraud_svc *f = service;
+
+	(void)b;
+	for (int r = 0; r < YB_FRAUD_RULE_COUNT; r++) {
+		f->c.by_rule[r] += f->batch_alerts[r];
+		f->c.alerts += f->batch_alerts[r];
+	}
+	forget_joins(f);
+}
+
+static const yb_batch_steps steps = {
+    .decode = decode_step,
+    .read = read_step,
+    .process = process,
+    .write = write,
+    .after_commit = after_commit,
+    .reconnect = reconnect,
+    .metrics = metrics,
+};
 
 static int setup(fraud_svc *f, char *errstr, size_t errlen)
 {
 	const yb_props *cfg = f->cfg;
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
-	char host[256], txn_id[512], rules[4096];
+	char host[256], rules[4096];
 	int port = 0, rc;
 	const char *topics[2] = {yb_props_get(cfg, "topic.claims"),
 				 yb_props_get(cfg, "topic.settlements")};
@@ -978,13 +949,10 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 			return YB_EINVAL;
 		}
 	}
-	snprintf(txn_id, sizeof(txn_id), "%s-%s", yb_props_get(cfg, "group"),
-		 yb_props_get(cfg, "instance.id"));
-	rc = yb_stream_new(&f->stream, cfg, yb_props_get(cfg, "group"),
-			   yb_service_static_instance(&f->svc), txn_id, topics, 2, errstr, errlen);
+	rc = yb_batch_loop_init(&f->loop, &f->svc, topics, 2, &steps, f, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	f->batch = calloc(max, sizeof(*f->batch));
+	f->batch = f->loop.batch.msgs;
 	f->items = calloc(max, sizeof(*f->items));
 	f->actions = calloc(max, sizeof(*f->actions));
 	f->arena_memory = malloc(ARENA_SIZE);
@@ -993,7 +961,7 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 	f->joined = yb_strmap_new(1);
 	f->claim_items = yb_strmap_new(sizeof(item *));
 	f->seen = yb_strmap_new(1);
-	if (f->batch == NULL || f->items == NULL || f->actions == NULL || f->arena_memory == NULL ||
+	if (f->items == NULL || f->actions == NULL || f->arena_memory == NULL ||
 	    f->event_arena == NULL || f->member_index == NULL || f->joined == NULL ||
 	    f->claim_items == NULL || f->seen == NULL)
 		return YB_ENOMEM;
@@ -1003,7 +971,7 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 
 static void teardown(fraud_svc *f)
 {
-	yb_stream_destroy(f->stream);
+	yb_batch_loop_destroy(&f->loop);
 	yb_fraud_store_destroy(f->store);
 	yb_member_store_destroy(f->members_store);
 	yb_redis_destroy(f->redis);
@@ -1014,7 +982,6 @@ static void teardown(fraud_svc *f)
 	yb_strmap_destroy(f->joined, NULL);
 	yb_strmap_destroy(f->claim_items, NULL);
 	yb_strmap_destroy(f->seen, NULL);
-	free(f->batch);
 	free(f->items);
 	free(f->actions);
 	free(f->members);
@@ -1051,17 +1018,8 @@ int main(int argc, char **argv)
 	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i}", "brokers",
 	       yb_props_get(f.cfg, "kafka.bootstrap.servers"), "redis",
 	       yb_props_get(f.cfg, "redis"), "http_port", yb_http_port(f.svc.http));
-	publish_metrics(&f, true, NULL);
-	status = 0;
-	while (!yb_service_stopping()) {
-		if (run_batch(&f) != YB_OK) {
-			status = 1;
-			break;
-		}
-		if (yb_service_mono_ms() - f.last_publish > 500)
-			publish_metrics(&f, true, NULL);
-	}
-	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I}", "consumed", (json_int_t)f.c.consumed,
+	status = yb_batch_loop_run(&f.loop);
+	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I}", "consumed", (json_int_t)f.loop.c.consumed,
 	       "checked", (json_int_t)f.c.checked, "alerts", (json_int_t)f.c.alerts);
 	teardown(&f);
 	return status;
