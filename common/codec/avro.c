@@ -563,6 +563,13 @@ fail(rd *r, const char *fmt, ...)
 	return YB_EPARSE;
 }
 
+/* The arena is full: not the message's fault (a smaller batch takes it), so not YB_EPARSE. */
+static int full(rd *r)
+{
+	fail(r, "the record is larger than its buffer");
+	return YB_ENOMEM;
+}
+
 static int push(rd *r, const char *name)
 {
 	if (r->depth >= MAX_PATH)
@@ -650,7 +657,7 @@ static int read_text(rd *r, int text, const char **out, size_t *out_len)
 		return fail(r, "not UTF-8 text (or contains NUL)");
 	copy = yb_arena_alloc(r->arena, len + 1);
 	if (copy == NULL)
-		return fail(r, "the record is larger than its buffer");
+		return full(r);
 	memcpy(copy, r->p, len);
 	copy[len] = '\0';
 	r->p += len;
@@ -783,11 +790,11 @@ static int read_array(rd *r, const wnode *w, const yb_field_desc *f, char *base,
 						: f->elem->size;
 	elems = grow(r, NULL, 0, 0, size);
 	if (elems == NULL)
-		return fail(r, "the record is larger than its buffer");
+		return full(r);
 	while ((err = read_block(r, total, &n)) == YB_OK && n > 0) {
 		elems = grow(r, elems, total, n, size);
 		if (elems == NULL)
-			return fail(r, "the record is larger than its buffer");
+			return full(r);
 		for (size_t i = 0; i < n; i++) {
 			char *elem = (char *)elems + (total + i) * size;
 

@@ -55,8 +55,9 @@ int yb_avro_add_writer(yb_avro *avro, const char *schema_json, char *errstr, siz
 
 /*
  * Decode one single-object message into *out, its strings and arrays placed in arena.
- * Returns YB_OK, or YB_EPARSE with errstr naming the problem (out is then unspecified and
- * the arena may be partly used).
+ * Returns YB_OK, YB_EPARSE with errstr naming the problem, or YB_ENOMEM when the arena is
+ * full (the message may be fine: a caller decoding a batch into one arena takes fewer);
+ * out is then unspecified and the arena may be partly used.
  */
 int yb_avro_decode(const yb_avro *avro, const void *data, size_t len, yb_arena *arena,
 		   yb_record *out, char *errstr, size_t errlen);

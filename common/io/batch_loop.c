@@ -222,7 +222,7 @@ static void committed(yb_batch_loop *loop, int64_t polled)
 static int run_batch(yb_batch_loop *loop)
 {
 	char errstr[512];
-	int64_t polled;
+	int64_t polled, phase_before[YB_PHASE_COUNT];
 	int n, rc;
 
 	loop->ended = false;
@@ -246,6 +246,7 @@ static int run_batch(yb_batch_loop *loop)
 	}
 	adapt_size(loop, (size_t)n);
 	polled = yb_service_mono_ms();
+	memcpy(phase_before, loop->c.phase_ms, sizeof(phase_before));
 	loop->batch_dead_letters = 0;
 	rc = work(loop, errstr, sizeof(errstr));
 	if (rc != YB_OK && yb_service_stopping())
@@ -259,6 +260,15 @@ static int run_batch(yb_batch_loop *loop)
 	}
 	if (rc == YB_EIO || rc == YB_ETIMEDOUT)
 		return recover(loop, errstr);
+	if (rc == YB_ENOMEM && loop->size > YB_BATCH_LOOP_MIN) {
+		/* The batch did not fit the service's buffers: take fewer from now on. */
+		loop->size =
+		    loop->size / 2 > YB_BATCH_LOOP_MIN ? loop->size / 2 : YB_BATCH_LOOP_MIN;
+		loop->max = loop->size;
+		YB_LOG(YB_LOG_WARN, "batch_too_large", "{s:i, s:s}", "batch_max_now",
+		       (int)loop->max, "err", errstr);
+		return abort_batch(loop);
+	}
 	if (rc != YB_OK) {
 		YB_LOG(YB_LOG_ERROR, "batch_failed", "{s:s}", "err", errstr);
 		return YB_EIO;
@@ -284,8 +294,16 @@ static int run_batch(yb_batch_loop *loop)
 		return YB_OK;
 	}
 	committed(loop, polled);
-	YB_LOG(YB_LOG_DEBUG, "batch", "{s:i, s:i, s:I}", "messages", n, "next_size",
-	       (int)loop->size, "ms", (json_int_t)(yb_service_mono_ms() - polled));
+	if (yb_log_get_level() <= YB_LOG_DEBUG) {
+		json_t *phases = json_object();
+
+		for (int p = 0; p < YB_PHASE_COUNT; p++)
+			json_object_set_new(phases, phase_names[p],
+					    json_integer(loop->c.phase_ms[p] - phase_before[p]));
+		YB_LOG(YB_LOG_DEBUG, "batch", "{s:i, s:i, s:I, s:o}", "messages", n, "next_size",
+		       (int)loop->size, "ms", (json_int_t)(yb_service_mono_ms() - polled),
+		       "phase_ms", phases);
+	}
 	return YB_OK;
 }
 

@@ -30,6 +30,9 @@
  *                       consecutive failure, at most 2 s), steps.reconnect until it
  *                       answers, POLL; after YB_BATCH_LOOP_MAX_FAILURES consecutive failed
  *                       batches the loop gives up (status 1: the supervisor restarts it);
+ *   YB_ENOMEM           the batch did not fit the service's buffers: abort and rewind,
+ *                       halve the batch size and keep it as the most (a batch of
+ *                       YB_BATCH_LOOP_MIN that does not fit ends the loop);
  *   anything else       the loop ends with status 1 (the open transaction is aborted when
  *                       the stream is destroyed).
  * SIGTERM or SIGINT ends the loop between batches with status 0.

@@ -226,6 +226,47 @@ int yb_end_probe_stable_end(yb_end_probe *p, const char *topic, int32_t partitio
 	return YB_OK;
 }
 
+int yb_end_probe_stable_ends(yb_end_probe *p, yb_end_query *q, size_t n, int timeout_ms,
+			     char *errstr, size_t errlen)
+{
+	rd_kafka_topic_partition_list_t *list;
+	rd_kafka_resp_err_t err;
+	int rc = YB_OK;
+
+	if (n == 0)
+		return YB_OK;
+	list = rd_kafka_topic_partition_list_new((int)n);
+	if (list == NULL) {
+		snprintf(errstr, errlen, "out of memory");
+		return YB_ENOMEM;
+	}
+	/* The "time" RD_KAFKA_OFFSET_END asks for the latest offset: under read_committed, the
+	 * last stable one. */
+	for (size_t i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(list, q[i].topic, q[i].partition)->offset =
+		    RD_KAFKA_OFFSET_END;
+	err = rd_kafka_offsets_for_times(p->rk, list, timeout_ms);
+	for (size_t i = 0; i < n && rc == YB_OK; i++) {
+		const rd_kafka_topic_partition_t *tp =
+		    rd_kafka_topic_partition_list_find(list, q[i].topic, q[i].partition);
+
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR && tp != NULL &&
+		    tp->err == RD_KAFKA_RESP_ERR_NO_ERROR && tp->offset >= 0) {
+			q[i].end = tp->offset;
+			continue;
+		}
+		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+			err = tp != NULL && tp->err != RD_KAFKA_RESP_ERR_NO_ERROR
+				  ? tp->err
+				  : RD_KAFKA_RESP_ERR__BAD_MSG;
+		snprintf(errstr, errlen, "end of %s [%d]: %s", q[i].topic, (int)q[i].partition,
+			 rd_kafka_err2str(err));
+		rc = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+	return rc;
+}
+
 int yb_end_probe_partitions(yb_end_probe *p, const char *topic, int timeout_ms, int *count,
 			    char *errstr, size_t errlen)
 {

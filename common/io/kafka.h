@@ -55,6 +55,21 @@ int yb_end_probe_stable_end(yb_end_probe *p, const char *topic, int32_t partitio
 int yb_end_probe_partitions(yb_end_probe *p, const char *topic, int timeout_ms, int *count,
 			    char *errstr, size_t errlen);
 
+/* One partition whose last stable offset is asked for. */
+typedef struct yb_end_query {
+	const char *topic;
+	int32_t partition;
+	int64_t end; /* the answer */
+} yb_end_query;
+
+/*
+ * The last stable offsets of q[0..n) in one ListOffsets request per broker (a barrier asking
+ * per partition pays two round trips each). YB_OK, or YB_ETIMEDOUT / YB_EIO naming the first
+ * partition that failed.
+ */
+int yb_end_probe_stable_ends(yb_end_probe *p, yb_end_query *q, size_t n, int timeout_ms,
+			     char *errstr, size_t errlen);
+
 /* One topic as claimctl status shows it. */
 typedef struct yb_kafka_topic_info {
 	char name[256];

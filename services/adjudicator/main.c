@@ -158,6 +158,7 @@ typedef struct adjudicator {
 	/* What the batch is judged on (step 1): per partition, the next offsets of enrollments
 	 * and payments enrollment-svc had applied, and of institutions. */
 	int64_t judged_ends[2][MAX_PARTITIONS];
+	yb_end_query end_queries[1 + 2 * MAX_PARTITIONS]; /* the barrier's request */
 	poison poisoned[MAX_POISON];
 	size_t poison_count;
 	counters c, batch_counts; /* the totals, and the batch in hand's */
@@ -200,24 +201,18 @@ static void metrics(void *service, yb_buf *text)
 }
 
 /* Read institutions up to their current ends (reference data: every instance has all). */
-static int catch_up_institutions(adjudicator *a, char *errstr, size_t errlen)
+static int catch_up_institutions(adjudicator *a, const yb_end_query *ends, char *errstr,
+				 size_t errlen)
 {
 	const char *topic = yb_props_get(a->cfg, "topic.institutions");
-	int64_t ends[MAX_PARTITIONS];
 
-	for (int p = 0; p < a->institution_partitions; p++) {
-		int rc = yb_end_probe_stable_end(a->probe, topic, p, REQUEST_TIMEOUT, &ends[p],
-						 errstr, errlen);
-		if (rc != YB_OK)
-			return rc;
-	}
 	for (;;) {
 		int behind = 0;
 		yb_message m;
 		int rc;
 
 		for (int p = 0; p < a->institution_partitions; p++)
-			behind |= a->institutions_next[p] < ends[p];
+			behind |= a->institutions_next[p] < ends[p].end;
 		if (!behind || yb_service_stopping())
 			return YB_OK;
 		rc = yb_consumer_poll(a->institutions, 200, &m, errstr, errlen);
@@ -263,23 +258,34 @@ static int barrier(void *service, const yb_batch *b, char *errstr, size_t errlen
 	int64_t ends[2][MAX_PARTITIONS];
 	int64_t next[2][MAX_PARTITIONS];
 	int64_t started = yb_service_mono_ms(), warned = started;
+	yb_end_query *q = a->end_queries;
+	size_t nq = 0;
 	int rc;
 
 	for (size_t i = 0; i < b->count; i++) {
 		if (b->msgs[i].m.partition >= 0 && b->msgs[i].m.partition < MAX_PARTITIONS)
 			needed[b->msgs[i].m.partition] = true;
 	}
+	/* Every end the batch needs, institutions first, in one request. */
+	for (int p = 0; p < a->institution_partitions; p++)
+		q[nq++] = (yb_end_query){yb_props_get(a->cfg, "topic.institutions"), p, 0};
 	for (int t = 0; t < 2; t++) {
 		for (int p = 0; p < a->member_partitions; p++) {
-			ends[t][p] = 0;
-			if (needed[p] &&
-			    (rc = yb_end_probe_stable_end(a->probe, topics[t], p, REQUEST_TIMEOUT,
-							  &ends[t][p], errstr, errlen)) != YB_OK)
-				return rc;
+			if (needed[p])
+				q[nq++] = (yb_end_query){topics[t], p, 0};
+		}
+	}
+	rc = yb_end_probe_stable_ends(a->probe, q, nq, REQUEST_TIMEOUT, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	nq = (size_t)a->institution_partitions;
+	for (int t = 0; t < 2; t++) {
+		for (int p = 0; p < a->member_partitions; p++) {
+			ends[t][p] = needed[p] ? q[nq++].end : 0;
 			a->judged_ends[t][p] = ends[t][p];
 		}
 	}
-	rc = catch_up_institutions(a, errstr, errlen);
+	rc = catch_up_institutions(a, q, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
 	for (;;) {
@@ -388,6 +394,11 @@ static int decode(void *service, const yb_batch *b, char *errstr, size_t errlen)
 		else
 			rc = yb_avro_decode(a->avro, m->value, m->len, arena, &it->rec, why,
 					    sizeof(why));
+		if (rc == YB_ENOMEM && i > 0) {
+			/* The arena is full, not the message bad: a smaller batch takes it. */
+			snprintf(errstr, errlen, "%s", why);
+			return YB_ENOMEM;
+		}
 		if (rc == YB_OK && it->rec.type != YB_RECORD_CLAIM &&
 		    it->rec.type != YB_RECORD_REVERSAL) {
 			snprintf(why, sizeof(why), "a %s record on the claims topic",

@@ -215,11 +215,15 @@ static int decode(fraud_svc *f, int n)
 		const yb_message *m = &f->batch[i].m;
 		bool claims = strcmp(m->topic, claims_topic) == 0;
 		char why[256];
+		int rc;
 
 		memset(it, 0, sizeof(*it));
 		it->msg = &f->batch[i];
-		if (yb_avro_decode(f->avro, m->value, m->len, &f->arena, &it->rec, why,
-				   sizeof(why)) != YB_OK) {
+		rc = yb_avro_decode(f->avro, m->value, m->len, &f->arena, &it->rec, why,
+				    sizeof(why));
+		if (rc == YB_ENOMEM && i > 0)
+			return YB_ENOMEM; /* the arena is full: a smaller batch takes the message */
+		if (rc != YB_OK) {
 			/* The adjudicator dead-letters a bad claim; a bad settlement is ours. */
 			if (!claims)
 				YB_LOG(YB_LOG_WARN, "settlement_skipped", "{s:s, s:i, s:I, s:s}",

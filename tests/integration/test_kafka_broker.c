@@ -5,7 +5,9 @@
  *  - a consumer group: a second member resumes exactly where the first committed;
  *  - a transaction: records produced and the input offsets committed atomically, an aborted
  *    transaction hidden from a read_committed consumer (and visible to read_uncommitted);
- *  - offsets_for_times: the earliest offset whose timestamp is at or after a given time.
+ *  - offsets_for_times: the earliest offset whose timestamp is at or after a given time;
+ *  - the adjudicator's barrier (io/kafka.h): the last stable offsets of many partitions in
+ *    one request, held back by an open transaction, the same as asked one by one.
  *
  * Each test makes its own topics with a unique suffix, so reruns on a kept broker never meet.
  */
@@ -21,6 +23,10 @@
 
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
+
+#include "io/kafka.h"
+#include "io/props.h"
+#include "rules/error.h"
 
 #define TIMEOUT_MS 30000
 
@@ -370,12 +376,81 @@ static void offsets_for_times_finds_the_first_record_at_or_after_a_time(void **s
 	rd_kafka_destroy(producer);
 }
 
+static void stable_ends_stop_at_an_open_transaction(void **state)
+{
+	char topic[128], txid[128], errstr[256];
+	int failed = 0;
+	rd_kafka_t *plain, *txn;
+	yb_props *props = yb_props_new();
+	yb_end_probe *probe;
+	yb_end_query q[2];
+
+	(void)state;
+	unique_name(topic, sizeof(topic), "it-lso");
+	unique_name(txid, sizeof(txid), "it-lso-id");
+	create_topic(topic, 2);
+	/* Partition 0: records at offsets 0, 1, 2; partition 1: one at offset 0. */
+	plain = producer_new(NULL, &failed);
+	for (int i = 0; i < 3; i++)
+		produce(plain, topic, 0, "m", "committed", 0);
+	produce(plain, topic, 1, "m", "committed", 0);
+	assert_int_equal(rd_kafka_flush(plain, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+	assert_int_equal(failed, 0);
+	/* An open transaction writes offsets 3 and 4 of partition 0: the stable end stays 3. */
+	txn = producer_new(txid, &failed);
+	assert_null(rd_kafka_init_transactions(txn, TIMEOUT_MS));
+	assert_null(rd_kafka_begin_transaction(txn));
+	produce(txn, topic, 0, "m", "open", 0);
+	produce(txn, topic, 0, "m", "open", 0);
+	assert_int_equal(rd_kafka_flush(txn, TIMEOUT_MS), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+	yb_props_set(props, "kafka.bootstrap.servers", brokers());
+	probe = yb_end_probe_new(props, errstr, sizeof(errstr));
+	assert_non_null(probe);
+	q[0] = (yb_end_query){topic, 0, -1};
+	q[1] = (yb_end_query){topic, 1, -1};
+	assert_int_equal(yb_end_probe_stable_ends(probe, q, 2, TIMEOUT_MS, errstr, sizeof(errstr)),
+			 YB_OK);
+	assert_true(q[0].end == 3 && q[1].end == 1);
+	for (int p = 0; p < 2; p++) {
+		int64_t one = -1;
+
+		assert_int_equal(yb_end_probe_stable_end(probe, topic, p, TIMEOUT_MS, &one, errstr,
+							 sizeof(errstr)),
+				 YB_OK);
+		assert_true(one == q[p].end);
+	}
+	/* Committed: offsets 3, 4 and the marker at 5 are stable, the end is 6 once the
+	 * coordinator has written the marker (after commit_transaction returns): wait for it. */
+	assert_null(rd_kafka_commit_transaction(txn, TIMEOUT_MS));
+	for (time_t until = time(NULL) + 30;; nanosleep(&(struct timespec){0, 50000000}, NULL)) {
+		assert_int_equal(
+		    yb_end_probe_stable_ends(probe, q, 2, TIMEOUT_MS, errstr, sizeof(errstr)),
+		    YB_OK);
+		if (q[0].end == 6 || time(NULL) > until)
+			break;
+	}
+	if (q[0].end != 6 || q[1].end != 1)
+		fail_msg("waited 30 s for the stable ends 6 and 1 after the commit: %lld and %lld",
+			 (long long)q[0].end, (long long)q[1].end);
+	/* A partition that does not exist is named. */
+	q[1].partition = 7;
+	assert_int_not_equal(yb_end_probe_stable_ends(probe, q, 2, 5000, errstr, sizeof(errstr)),
+			     YB_OK);
+	assert_non_null(strstr(errstr, "[7]"));
+	yb_end_probe_destroy(probe);
+	yb_props_destroy(props);
+	rd_kafka_destroy(txn);
+	rd_kafka_destroy(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(consumer_group_member_resumes_at_the_committed_offsets),
 	    cmocka_unit_test(transaction_commits_output_and_input_offsets_together),
 	    cmocka_unit_test(offsets_for_times_finds_the_first_record_at_or_after_a_time),
+	    cmocka_unit_test(stable_ends_stop_at_an_open_transaction),
 	};
 	int failures = cmocka_run_group_tests(tests, NULL, NULL);
 
