@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "io/log.h"
 #include "rules/error.h"
 

@@ -1,5 +1,5 @@
 /* Kafka adapter; see kafka.h. */
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,8 +126,8 @@ static int by_name(const void *a, const void *b)
 		      ((const yb_kafka_topic_info *)b)->name);
 }
 
-int yb_kafka_describe_topics(rd_kafka_t *rk, int timeout_ms, yb_kafka_topic_info **out,
-			     size_t *count, int *broker_count, char *errstr, size_t errlen)
+static int describe_topics(rd_kafka_t *rk, int timeout_ms, yb_kafka_topic_info **out, size_t *count,
+			   int *broker_count, char *errstr, size_t errlen)
 {
 	const struct rd_kafka_metadata *md = NULL;
 	yb_kafka_topic_info *topics = NULL;
@@ -274,5 +274,26 @@ int yb_end_probe_partitions(yb_end_probe *p, const char *topic, int timeout_ms, 
 	int rc = yb_kafka_topic_partitions(p->rk, topic, timeout_ms, &ids, count, errstr, errlen);
 
 	free(ids);
+	return rc;
+}
+
+int yb_kafka_describe_cluster(const yb_props *props, int timeout_ms, yb_kafka_topic_info **out,
+			      size_t *count, int *broker_count, char *errstr, size_t errlen)
+{
+	rd_kafka_conf_t *conf = NULL;
+	rd_kafka_t *rk;
+	int rc = yb_kafka_conf_new(&conf, props, errstr, errlen);
+
+	*out = NULL;
+	*count = 0;
+	if (rc != YB_OK)
+		return rc;
+	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errlen);
+	if (rk == NULL) {
+		rd_kafka_conf_destroy(conf);
+		return YB_EINVAL;
+	}
+	rc = describe_topics(rk, timeout_ms, out, count, broker_count, errstr, errlen);
+	rd_kafka_destroy(rk);
 	return rc;
 }

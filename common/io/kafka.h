@@ -1,6 +1,7 @@
 /*
- * Kafka adapter: librdkafka configuration from the project's properties, librdkafka's log
- * routed into the project's logger, and the cluster inspection claimctl needs.
+ * Kafka, as the services and claimctl see it: the ends of partitions for a barrier, and
+ * the cluster as claimctl status shows it. No librdkafka type crosses this header; the
+ * code that holds librdkafka handles includes io/kafka_client.h (yb_io's own).
  *
  * Configuration: every property whose key starts with "kafka." is given to librdkafka with
  * the prefix removed ("kafka.bootstrap.servers" → "bootstrap.servers"), exactly as kcat's -X
@@ -9,7 +10,6 @@
 #ifndef YB_IO_KAFKA_H
 #define YB_IO_KAFKA_H
 
-#include <librdkafka/rdkafka.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,31 +17,6 @@
 
 /* The prefix of properties passed through to librdkafka. */
 #define YB_KAFKA_PROP_PREFIX "kafka."
-
-/*
- * *out = a new librdkafka configuration holding every "kafka.*" property of props (prefix
- * removed), with librdkafka's log lines going to the project's logger. The caller owns *out
- * until it hands it to rd_kafka_new(), which takes it. Returns YB_OK, or YB_EINVAL naming
- * the refused property in errstr (librdkafka's own message); *out = NULL on failure.
- */
-int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr, size_t errlen);
-
-/*
- * A consumer handle for asking the cluster (watermarks, offsets for times, admin calls,
- * a peek at one record): the "kafka.*" props, then group.id and the extra settings, given
- * as NULL-terminated key, value pairs. It never joins its group. NULL with errstr when a
- * setting is refused. The caller destroys it (rd_kafka_consumer_close first if it assigned).
- */
-rd_kafka_t *yb_kafka_probe_new(const yb_props *props, const char *group_id,
-			       const char *const *settings, char *errstr, size_t errlen);
-
-/*
- * *ids = a malloc'ed array of topic's partition ids (the caller frees it), *count their
- * number. Returns YB_OK; YB_ENOTFOUND when the topic does not exist (or has no
- * partitions); YB_ETIMEDOUT or YB_EIO when the cluster does not answer; errstr says which.
- */
-int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
-			      int *count, char *errstr, size_t errlen);
 
 /*
  * An end probe asks for partitions' last stable offsets (the end a read_committed consumer
@@ -80,11 +55,12 @@ typedef struct yb_kafka_topic_info {
 } yb_kafka_topic_info;
 
 /*
- * Describe every topic of the cluster except Kafka's internal ones ("__..."), sorted by name.
- * *out is a malloc'ed array the caller frees; *count its length. rk is any client handle.
- * Returns YB_OK, or YB_ETIMEDOUT / YB_EIO with librdkafka's message in errstr.
+ * Describe every topic of the cluster props names except Kafka's internal ones ("__..."),
+ * sorted by name, and count its brokers. *out is a malloc'ed array the caller frees; *count
+ * its length. Returns YB_OK; YB_EINVAL when a "kafka.*" setting is refused; YB_ETIMEDOUT /
+ * YB_EIO with librdkafka's message in errstr.
  */
-int yb_kafka_describe_topics(rd_kafka_t *rk, int timeout_ms, yb_kafka_topic_info **out,
-			     size_t *count, int *broker_count, char *errstr, size_t errlen);
+int yb_kafka_describe_cluster(const yb_props *props, int timeout_ms, yb_kafka_topic_info **out,
+			      size_t *count, int *broker_count, char *errstr, size_t errlen);
 
 #endif

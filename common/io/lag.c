@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "rules/error.h"
 
 /* A client of the given isolation level, with the user's "kafka.*" properties. */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "rules/error.h"
 
 static rd_kafka_t *client(const yb_props *props, char *errstr, size_t errlen)

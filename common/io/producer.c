@@ -8,7 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "io/stream.h"
 #include "io/log.h"
 #include "rules/error.h"

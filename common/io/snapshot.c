@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "rules/error.h"
 
 int yb_snapshot_read(const yb_props *props, const char *topic, int timeout_ms, yb_snapshot_fn fn,

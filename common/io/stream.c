@@ -11,7 +11,7 @@
 
 #include "codec/avro.h"
 #include "io/dead_letter.h"
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "rules/date.h"
 #include "io/log.h"
 #include "io/metrics.h"

@@ -53,8 +53,6 @@ static int parse_timeout(const char *text)
 static int status_kafka(yb_props *props, int timeout_ms, json_t *result)
 {
 	char errstr[512];
-	rd_kafka_conf_t *conf = NULL;
-	rd_kafka_t *rk = NULL;
 	yb_kafka_topic_info *topics = NULL;
 	size_t count = 0;
 	int brokers = 0;
@@ -64,17 +62,8 @@ static int status_kafka(yb_props *props, int timeout_ms, json_t *result)
 	json_object_set_new(result, "kafka", kafka);
 	json_object_set_new(kafka, "bootstrap",
 			    json_string(yb_props_get(props, "kafka.bootstrap.servers")));
-	rc = yb_kafka_conf_new(&conf, props, errstr, sizeof(errstr));
-	if (rc != YB_OK)
-		goto out;
-	rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	if (rk == NULL) {
-		rc = YB_EINVAL;
-		goto out;
-	}
-	conf = NULL; /* rd_kafka_new took it */
-	rc = yb_kafka_describe_topics(rk, timeout_ms, &topics, &count, &brokers, errstr,
-				      sizeof(errstr));
+	rc = yb_kafka_describe_cluster(props, timeout_ms, &topics, &count, &brokers, errstr,
+				       sizeof(errstr));
 	if (rc != YB_OK)
 		goto out;
 	json_object_set_new(kafka, "brokers", json_integer(brokers));
@@ -89,10 +78,6 @@ out:
 	if (rc != YB_OK)
 		json_object_set_new(kafka, "error", json_string(errstr));
 	free(topics);
-	if (conf != NULL)
-		rd_kafka_conf_destroy(conf);
-	if (rk != NULL)
-		rd_kafka_destroy(rk);
 	return rc;
 }
 

@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "io/kafka.h"
+#include "io/kafka_client.h"
 #include "io/props.h"
 #include "rules/error.h"
 
