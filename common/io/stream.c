@@ -99,7 +99,10 @@ static rd_kafka_t *new_consumer(yb_stream *s, const yb_props *props, const char 
 	    conf_set(conf, props, "enable.auto.commit", "false", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "enable.auto.offset.store", "false", errstr, errlen) != YB_OK ||
 	    conf_set(conf, props, "enable.partition.eof", "true", errstr, errlen) != YB_OK ||
-	    conf_set(conf, props, "auto.offset.reset", "earliest", errstr, errlen) != YB_OK) {
+	    conf_set(conf, props, "auto.offset.reset", "earliest", errstr, errlen) != YB_OK ||
+	    /* Prefetch at most 16 MB (librdkafka's default is 64 MB): under any lag the
+	     * service's memory stays bounded, and a batch needs far less. */
+	    conf_set(conf, props, "queued.max.messages.kbytes", "16384", errstr, errlen) != YB_OK) {
 		rd_kafka_conf_destroy(conf);
 		return NULL;
 	}

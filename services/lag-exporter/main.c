@@ -17,26 +17,22 @@
  *
  * Exit status: 0 stopped by a signal; 1 could not start (configuration, port); 2 usage.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "exposition.h"
 #include "io/config.h"
-#include "io/http.h"
+#include "io/daemon.h"
 #include "io/lag.h"
 #include "io/lag_monitor.h"
 #include "io/log.h"
 #include "io/metrics.h"
 #include "io/record_count.h"
-#include "io/service.h"
 #include "rules/error.h"
 #include "status_api.h"
 #include "status_page.h"
@@ -62,14 +58,6 @@ static const yb_config_key config_keys[] = {
      "measurements the status page keeps per group (720 at 5 s: an hour)"},
 };
 #define KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
-
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 /* What the HTTP thread serves; the measuring thread updates it under the lock. */
 typedef struct state {
@@ -124,9 +112,8 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 		own_metrics(st, body);
 	} else if (strcmp(path, "/healthz") == 0) {
 		/* Healthy: the last measurement succeeded, within three intervals. */
-		int fresh =
-		    st->last_ok_ms > 0 && st->last_error[0] == '\0' &&
-		    yb_service_wall_ms() - st->last_ok_ms <= 3 * st->facts.interval_ms + 10000;
+		int fresh = st->last_ok_ms > 0 && st->last_error[0] == '\0' &&
+			    yb_wall_ms() - st->last_ok_ms <= 3 * st->facts.interval_ms + 10000;
 
 		*status = fresh ? 200 : 503;
 		if (fresh)
@@ -138,6 +125,9 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 	} else if (strcmp(path, "/status") == 0) {
 		*content_type = "text/html; charset=utf-8";
 		yb_buf_printf(body, "%s", yb_status_page);
+	} else if (st->history == NULL && strncmp(path, "/api/", 5) == 0) {
+		*status = 503; /* the first requests can come before the history is made */
+		yb_buf_printf(body, "{\"error\":\"starting\"}\n");
 	} else if (strcmp(path, "/api/status") == 0) {
 		*content_type = "application/json";
 		yb_status_render(st->history, &st->facts, body);
@@ -211,7 +201,7 @@ static void measure_once(state *st, yb_lag_meter *meter, yb_lag_monitor *monitor
 	yb_group_info *groups = NULL;
 	yb_partition_lag *parts = NULL;
 	size_t ng = 0, np = 0;
-	int64_t start = yb_service_wall_ms(), throughput = -1, dead = -1;
+	int64_t start = yb_wall_ms(), throughput = -1, dead = -1;
 	char errstr[512];
 	int rc = yb_lag_meter_measure(meter, strcmp(group, "*") == 0 ? NULL : group,
 				      (int)yb_config_int(config, "request.timeout.ms"), &groups,
@@ -226,7 +216,7 @@ static void measure_once(state *st, yb_lag_meter *meter, yb_lag_monitor *monitor
 	}
 	pthread_mutex_lock(&st->lock);
 	st->facts.scrapes++;
-	st->took_ms = yb_service_wall_ms() - start;
+	st->took_ms = yb_wall_ms() - start;
 	if (rc != YB_OK) {
 		st->facts.scrape_errors++;
 		snprintf(st->last_error, sizeof(st->last_error), "%s",
@@ -236,7 +226,7 @@ static void measure_once(state *st, yb_lag_meter *meter, yb_lag_monitor *monitor
 		st->metrics = text;
 		text = (yb_buf){0};
 		st->last_error[0] = '\0';
-		st->last_ok_ms = yb_service_wall_ms();
+		st->last_ok_ms = yb_wall_ms();
 		st->facts.throughput_milli = throughput;
 		if (dead >= 0 || st->facts.dead_letters < 0)
 			st->facts.dead_letters = dead;
@@ -251,95 +241,53 @@ static void measure_once(state *st, yb_lag_meter *meter, yb_lag_monitor *monitor
 	free(parts);
 }
 
-static void usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "Usage: lag-exporter [-c FILE] [-X key=value]...\n"
-	    "\n"
-	    "Publish consumer lag for Prometheus on http.listen: /metrics, under\n"
-	    "kafka-lag-exporter's names (kafka_consumergroup_group_lag, ..._lag_seconds,\n"
-	    "..._max_lag, ..._sum_lag, ..._topic_sum_lag, kafka_partition_latest_offset) and\n"
-	    "kafka_consumergroup_group_status{status=OK|WARN|STOP|STALL|REWIND|ERR} as Burrow\n"
-	    "evaluates it; /healthz (503 while the cluster cannot be measured); /status, a page\n"
-	    "for a glance. Lag is measured to the last stable offset (transaction markers are\n"
-	    "not lag); lag in seconds by the wall clock, from the partitions' ends sampled at\n"
-	    "every measurement (see claimctl lag --help).\n"
-	    "\n"
-	    "Options:\n"
-	    "  -c, --config FILE  a properties file (key=value lines)\n"
-	    "  -X KEY=VALUE       set a key, repeatable; wins over the file and the environment\n"
-	    "  -h, --help         this text\n"
-	    "\n"
-	    "Keys (defaults, then the file, then the environment, then -X):\n");
-	yb_config_usage(out, config_keys, KEYS);
-	fprintf(out, "\nExit status: 0 stopped by SIGTERM/SIGINT, 1 could not start, 2 usage.\n");
-}
-
-/* Parse the command line and load the configuration: 0 to run, else the exit code. */
-static int configure(int argc, char **argv, yb_props **config)
-{
-	static const struct option options[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *file = NULL;
-	char *overrides[64], errstr[512];
-	int n_overrides = 0, opt;
-
-	while ((opt = getopt_long(argc, argv, "c:X:h", options, NULL)) != -1) {
-		if (opt == 'c') {
-			file = optarg;
-		} else if (opt == 'X' && n_overrides < 63) {
-			overrides[n_overrides++] = optarg;
-		} else if (opt == 'h') {
-			usage(stdout);
-			return -1;
-		} else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	overrides[n_overrides] = NULL;
-	if (optind != argc) {
-		fprintf(stderr, "lag-exporter: unexpected argument '%s'\n", argv[optind]);
-		return 2;
-	}
-	if (yb_config_load(config, config_keys, KEYS, file, overrides, errstr, sizeof(errstr)) !=
-	    YB_OK) {
-		fprintf(stderr, "lag-exporter: %s\n", errstr);
-		return 1;
-	}
-	return 0;
-}
+static const char summary[] =
+    "Publish consumer lag for Prometheus on http.listen: /metrics, under\n"
+    "kafka-lag-exporter's names (kafka_consumergroup_group_lag, ..._lag_seconds,\n"
+    "..._max_lag, ..._sum_lag, ..._topic_sum_lag, kafka_partition_latest_offset) and\n"
+    "kafka_consumergroup_group_status{status=OK|WARN|STOP|STALL|REWIND|ERR} as Burrow\n"
+    "evaluates it; /healthz (503 while the cluster cannot be measured); /status, a page\n"
+    "for a glance. Lag is measured to the last stable offset (transaction markers are\n"
+    "not lag); lag in seconds by the wall clock, from the partitions' ends sampled at\n"
+    "every measurement (see claimctl lag --help).";
 
 int main(int argc, char **argv)
 {
-	yb_props *config = NULL;
-	yb_http *http = NULL;
+	static yb_daemon daemon;
+	static state st;
+	const yb_daemon_spec spec = {
+	    .name = "lag-exporter",
+	    .summary = summary,
+	    .keys = config_keys,
+	    .key_count = KEYS,
+	    .handler = serve,
+	    .opaque = &st,
+	    .http_help = "/metrics, /healthz, /status and /api/status on http.listen.",
+	};
+	const yb_props *config;
 	yb_lag_meter *meter = NULL;
 	yb_lag_monitor *monitor = NULL;
 	facts_meter fm = {0};
-	state st;
 	char errstr[512];
-	struct sigaction sa;
 	int exit_code;
 
-	yb_log_set_service("lag-exporter");
-	exit_code = configure(argc, argv, &config);
-	if (exit_code != 0)
-		return exit_code < 0 ? 0 : exit_code;
-	exit_code = 1;
-	memset(&st, 0, sizeof(st));
 	pthread_mutex_init(&st.lock, NULL);
-	st.facts.interval_ms = yb_config_int(config, "poll.interval.ms");
+	snprintf(st.last_error, sizeof(st.last_error), "no measurement yet");
 	st.facts.last_error = st.last_error;
+	st.facts.throughput_milli = st.facts.dead_letters = -1;
+	exit_code = yb_daemon_start(&daemon, &spec, argc, argv);
+	if (exit_code >= 0) {
+		pthread_mutex_destroy(&st.lock);
+		return exit_code;
+	}
+	exit_code = 1;
+	config = daemon.config;
+	pthread_mutex_lock(&st.lock);
+	st.facts.interval_ms = yb_config_int(config, "poll.interval.ms");
 	st.facts.throughput_topic = yb_props_get(config, "status.throughput.topic");
 	st.facts.dead_letter_topic = yb_props_get(config, "status.dead_letters.topic");
-	st.facts.throughput_milli = st.facts.dead_letters = -1;
-	snprintf(st.last_error, sizeof(st.last_error), "no measurement yet");
 	st.history = yb_status_history_new((size_t)yb_config_int(config, "status.history"));
+	pthread_mutex_unlock(&st.lock);
 	monitor = yb_lag_monitor_new((int)yb_config_int(config, "status.window"),
 				     yb_config_int(config, "allowed.lag"));
 	meter = yb_lag_meter_new(config, errstr, sizeof(errstr));
@@ -350,36 +298,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lag-exporter: %s\n", errstr);
 		goto out;
 	}
-	if (yb_http_start(&http, yb_props_get(config, "http.listen"), serve, &st, errstr,
-			  sizeof(errstr)) != YB_OK) {
-		fprintf(stderr, "lag-exporter: %s\n", errstr);
-		goto out;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:i, s:s}", "listen",
-	       yb_props_get(config, "http.listen"), "port", yb_http_port(http), "brokers",
+	       yb_props_get(config, "http.listen"), "port", yb_http_port(daemon.http), "brokers",
 	       yb_props_get(config, "kafka.bootstrap.servers"));
-	while (!stopping) {
+	while (!yb_daemon_stopping()) {
 		measure_once(&st, meter, monitor, &fm, config);
-		for (int64_t slept = 0; slept < st.facts.interval_ms && !stopping; slept += 100) {
-			struct timespec step = {0, 100 * 1000 * 1000};
-
-			nanosleep(&step, NULL);
-		}
+		for (int64_t slept = 0; slept < st.facts.interval_ms && !yb_daemon_stopping();
+		     slept += 100)
+			yb_sleep_ms(100);
 	}
 	YB_LOG(YB_LOG_INFO, "stopped", "{s:I}", "scrapes", (json_int_t)st.facts.scrapes);
 	exit_code = 0;
 out:
-	yb_http_stop(http);
+	yb_daemon_stop(&daemon); /* the HTTP thread ends before what it reads is freed */
 	yb_record_counter_destroy(fm.dead_letters);
 	yb_lag_meter_destroy(meter);
 	yb_lag_monitor_destroy(monitor);
 	yb_status_history_destroy(st.history);
 	yb_buf_free(&st.metrics);
 	pthread_mutex_destroy(&st.lock);
-	yb_props_destroy(config);
 	return exit_code;
 }
