@@ -13,8 +13,8 @@
  * consume also writes a dead_letter record for it, so nothing read is silently lost.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "codec/avro.h"
 #include "codec/json.h"
 #include "io/dead_letter.h"
@@ -155,22 +156,12 @@ static int next_json_record(run *r, FILE *in, char **line, size_t *cap, uint64_t
 
 /* --- encode ------------------------------------------------------------------------------ */
 
-static void encode_usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "Usage: claimctl encode [options] [FILE|-]\n"
-	    "\n"
-	    "Read records as JSON Lines (each with its \"type\") and write them as Avro\n"
-	    "single-object messages (C3 01, the writer schema's fingerprint, the body), each\n"
-	    "preceded by its length as 4 bytes big-endian: the stream 'claimctl decode' reads.\n"
-	    "A line that is not a valid record is reported with its line number and the\n"
-	    "field at fault, and left out; the exit status is then 1.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -f, --force  write the binary stream even when stdout is a terminal\n"
-	    "  -h, --help   this text\n");
-}
+static const char encode_summary[] =
+    "Read records as JSON Lines (each with its \"type\") and write them as Avro\n"
+    "single-object messages (C3 01, the writer schema's fingerprint, the body), each\n"
+    "preceded by its length as 4 bytes big-endian: the stream 'claimctl decode' reads.\n"
+    "A line that is not a valid record is reported with its line number and the\n"
+    "field at fault, and left out; the exit status is then 1.";
 
 static int write_frame(const yb_buf *buf, FILE *out)
 {
@@ -184,44 +175,34 @@ static int write_frame(const yb_buf *buf, FILE *out)
 
 int claimctl_encode(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"force", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *input = NULL;
+	int force = 0, exit_code = CLAIMCTL_EXIT_FAILURE;
+	const cli_opt opts[] = {
+	    CLI_SWITCH("force", 'f', &force,
+		       "write the binary stream even when stdout is a terminal"),
+	    CLI_ARG("FILE", &input, "the JSON Lines input (default or -: standard input)"),
 	};
-	int opt, force = 0, exit_code = CLAIMCTL_EXIT_FAILURE;
+	const cli_command cmd = {"encode", "[options] [FILE|-]",           encode_summary,
+				 opts,     sizeof(opts) / sizeof(opts[0]), NULL};
 	FILE *in;
 	run r;
 	char *line = NULL;
 	size_t cap = 0;
 	uint64_t line_no = 0;
 	yb_record record;
+	int rc = cli_parse(&cmd, argc, argv);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "fh", options, NULL)) != -1) {
-		if (opt == 'f') {
-			force = 1;
-		} else if (opt == 'h') {
-			encode_usage(stdout);
-			return CLAIMCTL_EXIT_OK;
-		} else {
-			encode_usage(stderr);
-			return CLAIMCTL_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "claimctl encode: one input at most\n");
-		return CLAIMCTL_EXIT_USAGE;
-	}
+	if (rc >= 0)
+		return rc;
 	if (!force && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "claimctl encode: will not write binary to a terminal; "
 				"redirect it or use --force\n");
 		return CLAIMCTL_EXIT_USAGE;
 	}
-	in = claimctl_open_input("encode", argv[optind]);
+	in = claimctl_open_input("encode", input);
 	if (in == NULL || run_init(&r, "encode") != YB_OK)
 		return CLAIMCTL_EXIT_FAILURE;
-	r.input_name = in == stdin ? "stdin" : argv[optind];
+	r.input_name = in == stdin ? "stdin" : input;
 	for (;;) {
 		char errstr[512];
 		int got = next_json_record(&r, in, &line, &cap, &line_no, &record);
@@ -252,21 +233,12 @@ out:
 
 /* --- decode ------------------------------------------------------------------------------ */
 
-static void decode_usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: claimctl decode [options] [FILE|-]\n"
-		"\n"
-		"Read a stream of length-framed Avro single-object messages (as 'claimctl encode'\n"
-		"writes) and print each record as one JSON line. Messages written with any schema\n"
-		"built into this program are read; --writer-schema teaches it a newer one.\n"
-		"A message that cannot be decoded is reported with its position and skipped;\n"
-		"the exit status is then 1.\n"
-		"\n"
-		"Options:\n"
-		"  -w, --writer-schema FILE  an .avsc a producer wrote with (repeatable)\n"
-		"  -h, --help                this text\n");
-}
+static const char decode_summary[] =
+    "Read a stream of length-framed Avro single-object messages (as 'claimctl encode'\n"
+    "writes) and print each record as one JSON line. Messages written with any schema\n"
+    "built into this program are read; --writer-schema teaches it a newer one.\n"
+    "A message that cannot be decoded is reported with its position and skipped;\n"
+    "the exit status is then 1.";
 
 /* One JSON line, formatted in the run's buffer: no allocation per record. */
 static int print_record(run *r, const yb_record *record)
@@ -276,40 +248,30 @@ static int print_record(run *r, const yb_record *record)
 
 int claimctl_decode(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"writer-schema", required_argument, NULL, 'w'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *input = NULL;
+	writer_list writers = {0};
+	int exit_code = CLAIMCTL_EXIT_FAILURE;
+	const cli_opt opts[] = {
+	    CLI_CALL("writer-schema", 'w', &writers, "FILE", add_writer_schema,
+		     "an .avsc a producer wrote with (repeatable)"),
+	    CLI_ARG("FILE", &input, "the framed input (default or -: standard input)"),
 	};
-	const char *writer_schemas[16];
-	int opt, writers = 0, exit_code = CLAIMCTL_EXIT_FAILURE;
+	const cli_command cmd = {"decode", "[options] [FILE|-]",           decode_summary,
+				 opts,     sizeof(opts) / sizeof(opts[0]), NULL};
 	FILE *in;
 	run r;
 	uint8_t *message = NULL;
 	uint64_t position = 0, index = 0;
+	int rc = cli_parse(&cmd, argc, argv);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
-		if (opt == 'w' && writers < 16) {
-			writer_schemas[writers++] = optarg;
-		} else if (opt == 'h') {
-			decode_usage(stdout);
-			return CLAIMCTL_EXIT_OK;
-		} else {
-			decode_usage(stderr);
-			return CLAIMCTL_EXIT_USAGE;
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "claimctl decode: one input at most\n");
-		return CLAIMCTL_EXIT_USAGE;
-	}
-	in = claimctl_open_input("decode", argv[optind]);
+	if (rc >= 0)
+		return rc;
+	in = claimctl_open_input("decode", input);
 	if (in == NULL || run_init(&r, "decode") != YB_OK)
 		return CLAIMCTL_EXIT_FAILURE;
-	r.input_name = in == stdin ? "stdin" : argv[optind];
-	for (int i = 0; i < writers; i++) {
-		if (add_writer_file(&r, writer_schemas[i]) != YB_OK)
+	r.input_name = in == stdin ? "stdin" : input;
+	for (int i = 0; i < writers.count; i++) {
+		if (add_writer_file(&r, writers.paths[i]) != YB_OK)
 			goto out;
 	}
 	message = malloc(CLAIMCTL_FRAME_MAX);
@@ -410,35 +372,61 @@ static int topic_takes(const char *topic, yb_record_type type)
 	return 1;
 }
 
-static void produce_usage(FILE *out)
+static const char produce_summary[] =
+    "Read records as JSON Lines and produce each to TOPIC as an Avro single-object\n"
+    "message, keyed and timestamped as its schema says (yb.key, yb.time): a claim by\n"
+    "member_id at submitted_at, a payment by member_id at paid_at, a reversal by the\n"
+    "member_id of the claim it reverses. The product's topics take only their record\n"
+    "types (claims: claim and reversal). Idempotent delivery; waits for every\n"
+    "acknowledgement before it exits. A line that is not a valid record is reported\n"
+    "and left out; the exit status is then 1.";
+
+/* What produce's command line asks for. */
+typedef struct produce_opts {
+	const char *topic, *brokers, *transactional_id, *input;
+	int select, skip_invalid;
+	long rate;
+} produce_opts;
+
+/* Parse produce's command line into o and props: -1 to go on, else the exit code. */
+static int produce_parse(int argc, char **argv, produce_opts *o, yb_props *props)
 {
-	fprintf(
-	    out,
-	    "Usage: claimctl produce --topic TOPIC [options] [FILE|-]\n"
-	    "\n"
-	    "Read records as JSON Lines and produce each to TOPIC as an Avro single-object\n"
-	    "message, keyed and timestamped as its schema says (yb.key, yb.time): a claim by\n"
-	    "member_id at submitted_at, a payment by member_id at paid_at, a reversal by the\n"
-	    "member_id of the claim it reverses. The product's topics take only their record\n"
-	    "types (claims: claim and reversal). Idempotent delivery; waits for every\n"
-	    "acknowledgement before it exits. A line that is not a valid record is reported\n"
-	    "and left out; the exit status is then 1.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -t, --topic TOPIC         the topic (required)\n"
-	    "      --select              produce only the records of the types TOPIC carries\n"
-	    "                            (PREFIX.claims counts as claims, and so on),\n"
-	    "                            passing over the others (one input, several topics)\n"
-	    "      --skip-invalid        count lines that are not valid records instead of\n"
-	    "                            failing on them (the exit status stays 0)\n"
-	    "      --transactional-id ID produce in transactions of 1000 records (read_committed\n"
-	    "                            consumers see each whole or not at all)\n"
-	    "      --rate N              at most N records a second (default: as fast as the\n"
-	    "                            broker takes them), as a live feed arrives\n"
-	    "  -b, --brokers HOST:PORT   bootstrap servers (also --bootstrap-server; env\n"
-	    "                            YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
-	    "  -h, --help                this text\n");
+	const cli_opt opts[] = {
+	    CLI_VALUE("topic", 't', &o->topic, "TOPIC", "the topic (required)"),
+	    CLI_SWITCH(
+		"select", 0, &o->select,
+		"produce only the records of the types TOPIC carries\n(PREFIX.claims counts "
+		"as claims, and so on),\npassing over the others (one input, several topics)"),
+	    CLI_SWITCH("skip-invalid", 0, &o->skip_invalid,
+		       "count lines that are not valid records instead of\nfailing on them (the "
+		       "exit status stays 0)"),
+	    CLI_VALUE("transactional-id", 0, &o->transactional_id, "ID",
+		      "produce in transactions of 1000 records (read_committed\nconsumers see each "
+		      "whole or not at all)"),
+	    CLI_LONG("rate", 0, &o->rate, "N", 1, 100000000,
+		     "at most N records a second (default: as fast as the\nbroker takes them), as "
+		     "a live feed arrives"),
+	    CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', &o->brokers, "HOST:PORT",
+			   "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; "
+			   "default " CLAIMCTL_DEFAULT_BROKERS ")"),
+	    CLI_KAFKA(props),
+	    CLI_ARG("FILE", &o->input, "the JSON Lines input (default or -: standard input)"),
+	};
+	const cli_command cmd = {"produce", "--topic TOPIC [options] [FILE|-]", produce_summary,
+				 opts,      sizeof(opts) / sizeof(opts[0]),     NULL};
+	int rc = cli_parse(&cmd, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (o->topic == NULL) {
+		fprintf(stderr, "claimctl produce: --topic is required\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	if (o->transactional_id != NULL)
+		yb_props_set(props, "kafka.transactional.id", o->transactional_id);
+	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
+		yb_props_set(props, "kafka.bootstrap.servers", o->brokers);
+	return -1;
 }
 
 /* Sleep until sent records are due at rate a second since began. */
@@ -460,29 +448,14 @@ static void pace(const struct timespec *began, uint64_t sent, long rate)
 
 int claimctl_produce(int argc, char **argv)
 {
-	enum { OPT_SELECT = 1000, OPT_SKIP_INVALID, OPT_TRANSACTIONAL_ID, OPT_RATE };
-	static const struct option options[] = {
-	    {"topic", required_argument, NULL, 't'},
-	    {"brokers", required_argument, NULL, 'b'},
-	    {"bootstrap-server", required_argument, NULL, 'b'},
-	    {"select", no_argument, NULL, OPT_SELECT},
-	    {"skip-invalid", no_argument, NULL, OPT_SKIP_INVALID},
-	    {"transactional-id", required_argument, NULL, OPT_TRANSACTIONAL_ID},
-	    {"rate", required_argument, NULL, OPT_RATE},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *topic = NULL;
-	long rate = 0;
+	produce_opts o = {.brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS)};
 	struct timespec began;
-	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	int opt, exit_code = CLAIMCTL_EXIT_USAGE, select = 0, skip_invalid = 0;
+	int exit_code, have_run = 0;
 	uint64_t passed_over = 0;
 	yb_props *props = yb_props_new();
 	yb_producer *producer = NULL;
 	FILE *in = NULL;
 	run r;
-	int have_run = 0;
 	char *line = NULL, errstr[512];
 	size_t cap = 0;
 	uint64_t line_no = 0;
@@ -490,62 +463,16 @@ int claimctl_produce(int argc, char **argv)
 
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "t:b:X:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 't':
-			topic = optarg;
-			break;
-		case 'b':
-			brokers = optarg;
-			break;
-		case OPT_SELECT:
-			select = 1;
-			break;
-		case OPT_SKIP_INVALID:
-			skip_invalid = 1;
-			break;
-		case OPT_TRANSACTIONAL_ID:
-			yb_props_set(props, "kafka.transactional.id", optarg);
-			break;
-		case OPT_RATE: {
-			char *end;
-
-			rate = strtol(optarg, &end, 10);
-			if (*end != '\0' || rate <= 0 || rate > 100000000) {
-				fprintf(stderr,
-					"claimctl produce: --rate needs a positive number\n");
-				goto out;
-			}
-			break;
-		}
-		case 'X':
-			if (claimctl_kafka_property(props, "produce", optarg) != YB_OK)
-				goto out;
-			break;
-		case 'h':
-			produce_usage(stdout);
-			exit_code = CLAIMCTL_EXIT_OK;
-			goto out;
-		default:
-			produce_usage(stderr);
-			goto out;
-		}
-	}
-	if (topic == NULL || argc - optind > 1) {
-		fprintf(stderr, "claimctl produce: %s\n",
-			topic == NULL ? "--topic is required" : "one input at most");
+	exit_code = produce_parse(argc, argv, &o, props);
+	if (exit_code >= 0)
 		goto out;
-	}
-	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
-		yb_props_set(props, "kafka.bootstrap.servers", brokers);
 	exit_code = CLAIMCTL_EXIT_FAILURE;
-	in = claimctl_open_input("produce", argv[optind]);
+	in = claimctl_open_input("produce", o.input);
 	if (in == NULL || run_init(&r, "produce") != YB_OK)
 		goto out;
 	have_run = 1;
-	r.input_name = in == stdin ? "stdin" : argv[optind];
-	r.quiet = skip_invalid;
+	r.input_name = in == stdin ? "stdin" : o.input;
+	r.quiet = o.skip_invalid;
 	if (yb_producer_new(&producer, props, errstr, sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "claimctl produce: %s\n", errstr);
 		goto out;
@@ -565,13 +492,14 @@ int claimctl_produce(int argc, char **argv)
 			break;
 		if (got < 0)
 			continue;
-		if (!topic_takes(topic, record.type)) {
-			if (select) {
+		if (!topic_takes(o.topic, record.type)) {
+			if (o.select) {
 				passed_over++;
 				continue;
 			}
 			fprintf(stderr, "%s:%" PRIu64 ": topic %s does not carry %s records\n",
-				r.input_name, line_no, topic, yb_record_desc_of(record.type)->name);
+				r.input_name, line_no, o.topic,
+				yb_record_desc_of(record.type)->name);
 			r.refused++;
 			continue;
 		}
@@ -581,14 +509,15 @@ int claimctl_produce(int argc, char **argv)
 			continue;
 		}
 		time_ms = yb_record_time(&record);
-		if (yb_producer_send(producer, topic, yb_record_key(&record), r.buf.data, r.buf.len,
-				     time_ms > 0 ? time_ms : 0, errstr, sizeof(errstr)) != YB_OK) {
+		if (yb_producer_send(producer, o.topic, yb_record_key(&record), r.buf.data,
+				     r.buf.len, time_ms > 0 ? time_ms : 0, errstr,
+				     sizeof(errstr)) != YB_OK) {
 			fprintf(stderr, "claimctl produce: %s\n", errstr);
 			goto out;
 		}
 		r.ok++;
-		if (rate > 0)
-			pace(&began, r.ok, rate);
+		if (o.rate > 0)
+			pace(&began, r.ok, o.rate);
 		if (yb_producer_transactional(producer) && r.ok % 1000 == 0 &&
 		    (yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK ||
 		     yb_producer_begin(producer, errstr, sizeof(errstr)) != YB_OK)) {
@@ -616,7 +545,7 @@ int claimctl_produce(int argc, char **argv)
 		fprintf(stderr,
 			"claimctl produce: %" PRIu64 " line(s) not valid records, skipped\n",
 			r.invalid);
-	if (select && passed_over > 0 && isatty(STDERR_FILENO))
+	if (o.select && passed_over > 0 && isatty(STDERR_FILENO))
 		fprintf(stderr,
 			"claimctl produce: %" PRIu64 " record(s) for other topics passed over\n",
 			passed_over);
@@ -634,36 +563,69 @@ out:
 
 /* --- consume ----------------------------------------------------------------------------- */
 
-static void consume_usage(FILE *out)
+static const char consume_summary[] =
+    "Print the records of TOPIC as JSON Lines, as kcat -C does for text. Reads\n"
+    "committed data only (read_committed) from every partition, outside any consumer\n"
+    "group unless --group is given: it commits nothing and leaves no group behind,\n"
+    "so production consumers and lag figures are not disturbed.\n"
+    "A message that cannot be decoded is printed as a dead_letter record naming its\n"
+    "topic/partition/offset and the problem, with the original bytes; the exit status\n"
+    "is then 1.";
+
+/* What consume's command line asks for. */
+typedef struct consume_opts {
+	const char *topic, *group, *brokers;
+	writer_list writers;
+	int from_beginning, stop_at_end, envelope;
+	long max;
+} consume_opts;
+
+/* Parse consume's command line into o and props: -1 to go on, else the exit code. */
+static int consume_parse(int argc, char **argv, consume_opts *o, yb_props *props)
 {
-	fprintf(
-	    out,
-	    "Usage: claimctl consume --topic TOPIC [options]\n"
-	    "\n"
-	    "Print the records of TOPIC as JSON Lines, as kcat -C does for text. Reads\n"
-	    "committed data only (read_committed) from every partition, outside any consumer\n"
-	    "group unless --group is given: it commits nothing and leaves no group behind,\n"
-	    "so production consumers and lag figures are not disturbed.\n"
-	    "A message that cannot be decoded is printed as a dead_letter record naming its\n"
-	    "topic/partition/offset and the problem, with the original bytes; the exit status\n"
-	    "is then 1.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -t, --topic TOPIC        the topic (required)\n"
-	    "      --from-beginning     start at the oldest message (default: only new ones)\n"
-	    "  -n, --max N              stop after N records\n"
-	    "  -e, --end                stop at the end of every partition (as kcat -e)\n"
-	    "  -G, --group GROUP        consume as a member of GROUP, committing offsets\n"
-	    "  -J, --envelope           each record inside an envelope with where it was read,\n"
-	    "                           as kcat -J: {\"topic\", \"partition\", \"offset\",\n"
-	    "                           \"timestamp_ms\", \"key\", \"record\"}\n"
-	    "  -w, --writer-schema FILE an .avsc a producer wrote with (repeatable)\n"
-	    "  -b, --brokers HOST:PORT  bootstrap servers (also --bootstrap-server; env\n"
-	    "                           YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-	    "  -h, --help               this text\n"
-	    "\n"
-	    "Without --max or --end it runs until interrupted (Ctrl-C).\n");
+	const cli_opt opts[] = {
+	    CLI_VALUE("topic", 't', &o->topic, "TOPIC", "the topic (required)"),
+	    CLI_SWITCH("from-beginning", 0, &o->from_beginning,
+		       "start at the oldest message (default: only new ones)"),
+	    CLI_LONG("max", 'n', &o->max, "N", 1, LONG_MAX, "stop after N records"),
+	    CLI_SWITCH("end", 'e', &o->stop_at_end,
+		       "stop at the end of every partition (as kcat -e)"),
+	    CLI_VALUE("group", 'G', &o->group, "GROUP",
+		      "consume as a member of GROUP, committing offsets"),
+	    CLI_SWITCH("envelope", 'J', &o->envelope,
+		       "each record inside an envelope with where it was read,\nas kcat -J: "
+		       "{\"topic\", \"partition\", \"offset\",\n\"timestamp_ms\", \"key\", "
+		       "\"record\"}"),
+	    CLI_CALL("writer-schema", 'w', &o->writers, "FILE", add_writer_schema,
+		     "an .avsc a producer wrote with (repeatable)"),
+	    CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', &o->brokers, "HOST:PORT",
+			   "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; "
+			   "default " CLAIMCTL_DEFAULT_BROKERS ")"),
+	    CLI_KAFKA(props),
+	};
+	const cli_command cmd = {"consume",
+				 "--topic TOPIC [options]",
+				 consume_summary,
+				 opts,
+				 sizeof(opts) / sizeof(opts[0]),
+				 "Without --max or --end it runs until interrupted (Ctrl-C).\n"};
+	int rc = cli_parse(&cmd, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (o->topic == NULL) {
+		fprintf(stderr, "claimctl consume: --topic is required\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
+		yb_props_set(props, "kafka.bootstrap.servers", o->brokers);
+	if (o->group != NULL) {
+		yb_props_set(props, "kafka.group.id", o->group);
+		if (yb_props_get(props, "kafka.auto.offset.reset") == NULL)
+			yb_props_set(props, "kafka.auto.offset.reset",
+				     o->from_beginning ? "earliest" : "latest");
+	}
+	return -1;
 }
 
 /* The record inside kcat -J's envelope: where it was read, then the record. */
@@ -703,40 +665,11 @@ static int print_dead_letter(const yb_message *m, const char *error, int envelop
 	return envelope ? print_enveloped(m, &record) : yb_json_write_line(&record, NULL, stdout);
 }
 
-static int parse_count(const char *text, uint64_t *out)
-{
-	char *end;
-	unsigned long long value;
-
-	errno = 0;
-	value = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || end == text || text[0] == '-' || value == 0)
-		return YB_EINVAL;
-	*out = value;
-	return YB_OK;
-}
-
 int claimctl_consume(int argc, char **argv)
 {
-	enum { OPT_FROM_BEGINNING = 1000 };
-	static const struct option options[] = {
-	    {"topic", required_argument, NULL, 't'},
-	    {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
-	    {"max", required_argument, NULL, 'n'},
-	    {"end", no_argument, NULL, 'e'},
-	    {"group", required_argument, NULL, 'G'},
-	    {"envelope", no_argument, NULL, 'J'},
-	    {"writer-schema", required_argument, NULL, 'w'},
-	    {"brokers", required_argument, NULL, 'b'},
-	    {"bootstrap-server", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *topic = NULL, *group = NULL, *writer_schemas[16];
-	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	int opt, exit_code = CLAIMCTL_EXIT_USAGE, from_beginning = 0, stop_at_end = 0;
-	int writers = 0, have_run = 0, ended = 0, envelope = 0;
-	uint64_t max = UINT64_MAX;
+	consume_opts o = {.brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS),
+			  .max = LONG_MAX};
+	int exit_code, have_run = 0, ended = 0;
 	yb_props *props = yb_props_new();
 	yb_consumer *consumer = NULL;
 	char errstr[512];
@@ -744,83 +677,28 @@ int claimctl_consume(int argc, char **argv)
 
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "t:n:eG:Jw:b:X:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 't':
-			topic = optarg;
-			break;
-		case 'J':
-			envelope = 1;
-			break;
-		case OPT_FROM_BEGINNING:
-			from_beginning = 1;
-			break;
-		case 'n':
-			if (parse_count(optarg, &max) != YB_OK) {
-				fprintf(stderr, "claimctl consume: --max needs a positive count\n");
-				goto out;
-			}
-			break;
-		case 'e':
-			stop_at_end = 1;
-			break;
-		case 'G':
-			group = optarg;
-			break;
-		case 'w':
-			if (writers == 16)
-				goto out;
-			writer_schemas[writers++] = optarg;
-			break;
-		case 'b':
-			brokers = optarg;
-			break;
-		case 'X':
-			if (claimctl_kafka_property(props, "consume", optarg) != YB_OK)
-				goto out;
-			break;
-		case 'h':
-			consume_usage(stdout);
-			exit_code = CLAIMCTL_EXIT_OK;
-			goto out;
-		default:
-			consume_usage(stderr);
-			goto out;
-		}
-	}
-	if (topic == NULL || optind != argc) {
-		fprintf(stderr, "claimctl consume: %s\n",
-			topic == NULL ? "--topic is required" : "unexpected argument");
+	exit_code = consume_parse(argc, argv, &o, props);
+	if (exit_code >= 0)
 		goto out;
-	}
-	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
-		yb_props_set(props, "kafka.bootstrap.servers", brokers);
-	if (group != NULL) {
-		yb_props_set(props, "kafka.group.id", group);
-		if (yb_props_get(props, "kafka.auto.offset.reset") == NULL)
-			yb_props_set(props, "kafka.auto.offset.reset",
-				     from_beginning ? "earliest" : "latest");
-	}
 	exit_code = CLAIMCTL_EXIT_FAILURE;
 	if (run_init(&r, "consume") != YB_OK)
 		goto out;
 	have_run = 1;
-	for (int i = 0; i < writers; i++) {
-		if (add_writer_file(&r, writer_schemas[i]) != YB_OK)
+	for (int i = 0; i < o.writers.count; i++) {
+		if (add_writer_file(&r, o.writers.paths[i]) != YB_OK)
 			goto out;
 	}
 	if (yb_consumer_new(&consumer, props, errstr, sizeof(errstr)) != YB_OK ||
-	    (group != NULL ? yb_consumer_subscribe(consumer, topic, errstr, sizeof(errstr))
-			   : yb_consumer_assign_all(consumer, topic,
-						    from_beginning ? YB_CONSUMER_FROM_BEGINNING
-								   : YB_CONSUMER_FROM_END,
-						    10000, errstr, sizeof(errstr))) != YB_OK) {
+	    (o.group != NULL ? yb_consumer_subscribe(consumer, o.topic, errstr, sizeof(errstr))
+			     : yb_consumer_assign_all(consumer, o.topic,
+						      o.from_beginning ? YB_CONSUMER_FROM_BEGINNING
+								       : YB_CONSUMER_FROM_END,
+						      10000, errstr, sizeof(errstr))) != YB_OK) {
 		fprintf(stderr, "claimctl consume: %s\n", errstr);
 		goto out;
 	}
 	catch_signals();
-	while (!stop_requested && r.ok + r.refused < max) {
+	while (!stop_requested && r.ok + r.refused < (uint64_t)o.max) {
 		yb_message m;
 		yb_record record;
 		int got = yb_consumer_poll(consumer, 200, &m, errstr, sizeof(errstr));
@@ -832,7 +710,7 @@ int claimctl_consume(int argc, char **argv)
 		if (got == YB_POLL_PARTITION_END) {
 			/* Each partition reports its end once per catch-up; with plain assignment
 			 * every partition reports, so counting them is enough. */
-			if (stop_at_end && group == NULL &&
+			if (o.stop_at_end && o.group == NULL &&
 			    ++ended >= yb_consumer_partition_count(consumer))
 				break;
 			continue;
@@ -845,11 +723,12 @@ int claimctl_consume(int argc, char **argv)
 			fprintf(stderr, "%s/%d/%" PRId64 ": %s\n", m.topic, (int)m.partition,
 				m.offset, errstr);
 			r.refused++;
-			if (print_dead_letter(&m, errstr, envelope) != YB_OK)
+			if (print_dead_letter(&m, errstr, o.envelope) != YB_OK)
 				goto out;
 			continue;
 		}
-		if ((envelope ? print_enveloped(&m, &record) : print_record(&r, &record)) != YB_OK)
+		if ((o.envelope ? print_enveloped(&m, &record) : print_record(&r, &record)) !=
+		    YB_OK)
 			goto out;
 		r.ok++;
 	}
