@@ -73,6 +73,10 @@ typedef struct cli_opt {
 		.kind = CLI_OPT_KAFKA, .name = "", .alias = 'X', .value = (props),                \
 		.value_name = "KEY=VALUE", .help = "librdkafka property, repeatable (as kcat -X)" \
 	}
+#define CLI_BROKERS(ptr)                                                                       \
+	CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', (ptr), "HOST:PORT",                 \
+		       "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; default " \
+		       "127.0.0.1:19092)")
 #define CLI_ARG(placeholder, ptr, text)                                                    \
 	{                                                                                  \
 		.kind = CLI_OPT_ARG, .name = (placeholder), .value = (ptr), .help = (text) \

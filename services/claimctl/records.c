@@ -406,9 +406,7 @@ static int produce_parse(int argc, char **argv, produce_opts *o, yb_props *props
 	    CLI_LONG("rate", 0, &o->rate, "N", 1, 100000000,
 		     "at most N records a second (default: as fast as the\nbroker takes them), as "
 		     "a live feed arrives"),
-	    CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', &o->brokers, "HOST:PORT",
-			   "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; "
-			   "default " CLAIMCTL_DEFAULT_BROKERS ")"),
+	    CLI_BROKERS(&o->brokers),
 	    CLI_KAFKA(props),
 	    CLI_ARG("FILE", &o->input, "the JSON Lines input (default or -: standard input)"),
 	};
@@ -598,9 +596,7 @@ static int consume_parse(int argc, char **argv, consume_opts *o, yb_props *props
 		       "\"record\"}"),
 	    CLI_CALL("writer-schema", 'w', &o->writers, "FILE", add_writer_schema,
 		     "an .avsc a producer wrote with (repeatable)"),
-	    CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', &o->brokers, "HOST:PORT",
-			   "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; "
-			   "default " CLAIMCTL_DEFAULT_BROKERS ")"),
+	    CLI_BROKERS(&o->brokers),
 	    CLI_KAFKA(props),
 	};
 	const cli_command cmd = {"consume",

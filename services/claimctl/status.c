@@ -5,7 +5,6 @@
  * version and key count. Prints a table for people, or one JSON object with --json.
  * Exit 0 when both answered, 1 when either did not.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -13,41 +12,13 @@
 #include <string.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "io/kafka.h"
 #include "io/log.h"
 #include "io/props.h"
 #include "io/config.h"
 #include "io/redis.h"
 #include "rules/error.h"
-
-static void status_usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "Usage: claimctl status [options]\n"
-	    "\n"
-	    "Show the broker's topics (partitions, offsets in the log) and Redis (version,\n"
-	    "keys). Exit 0 when both answer, 1 when either does not.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -b, --brokers HOST:PORT  Kafka bootstrap servers (also --bootstrap-server;\n"
-	    "                           env YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "  -r, --redis HOST:PORT    Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS
-	    ")\n"
-	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-	    "      --timeout MS         per-request timeout in milliseconds (default 5000)\n"
-	    "      --json               one JSON object instead of the table\n"
-	    "  -h, --help               this text\n");
-}
-
-/* A positive millisecond count up to ten minutes, or -1. */
-static int parse_timeout(const char *text)
-{
-	char *end;
-	long value = strtol(text, &end, 10);
-
-	return *end == '\0' && end != text && value > 0 && value <= 600000 ? (int)value : -1;
-}
 
 /* Broker part: fills result; returns YB_OK when the broker answered. */
 static int status_kafka(yb_props *props, int timeout_ms, json_t *result)
@@ -150,68 +121,43 @@ static void print_table(const json_t *result)
 
 int claimctl_status(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"brokers", required_argument, NULL, 'b'},
-	    {"bootstrap-server", required_argument, NULL, 'b'},
-	    {"redis", required_argument, NULL, 'r'},
-	    {"timeout", required_argument, NULL, 'T'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
 	const char *redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
-	int timeout_ms = 5000, as_json = 0, opt, exit_code = CLAIMCTL_EXIT_USAGE;
+	long timeout_ms = 5000;
+	int as_json = 0, exit_code;
 	yb_props *props = yb_props_new();
 	json_t *result = NULL;
+	const cli_opt opts[] = {
+	    CLI_BROKERS(&brokers),
+	    CLI_VALUE("redis", 'r', &redis, "HOST:PORT",
+		      "Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS ")"),
+	    CLI_KAFKA(props),
+	    CLI_LONG("timeout", 0, &timeout_ms, "MS", 1, 600000,
+		     "per-request timeout in milliseconds (default 5000)"),
+	    CLI_SWITCH("json", 0, &as_json, "one JSON object instead of the table"),
+	};
+	const cli_command cmd = {
+	    "status",
+	    "[options]",
+	    "Show the broker's topics (partitions, offsets in the log) and Redis (version,\n"
+	    "keys). Exit 0 when both answer, 1 when either does not.",
+	    opts,
+	    sizeof(opts) / sizeof(opts[0]),
+	    NULL};
 
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "b:r:X:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			brokers = optarg;
-			break;
-		case 'r':
-			redis = optarg;
-			break;
-		case 'X':
-			if (claimctl_kafka_property(props, "status", optarg) != YB_OK)
-				goto out;
-			break;
-		case 'T':
-			timeout_ms = parse_timeout(optarg);
-			if (timeout_ms <= 0) {
-				fprintf(stderr, "claimctl status: --timeout must be a positive "
-						"number of milliseconds\n");
-				goto out;
-			}
-			break;
-		case 'j':
-			as_json = 1;
-			break;
-		case 'h':
-			status_usage(stdout);
-			exit_code = CLAIMCTL_EXIT_OK;
-			goto out;
-		default:
-			status_usage(stderr);
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "claimctl status: unexpected argument '%s'\n", argv[optind]);
+	exit_code = cli_parse(&cmd, argc, argv);
+	if (exit_code >= 0)
 		goto out;
-	}
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);
 
 	result = json_object();
 	exit_code = CLAIMCTL_EXIT_OK;
-	if (status_kafka(props, timeout_ms, result) != YB_OK)
+	if (status_kafka(props, (int)timeout_ms, result) != YB_OK)
 		exit_code = CLAIMCTL_EXIT_FAILURE;
-	if (status_redis(redis, timeout_ms, result) != YB_OK)
+	if (status_redis(redis, (int)timeout_ms, result) != YB_OK)
 		exit_code = CLAIMCTL_EXIT_FAILURE;
 	if (as_json) {
 		json_dumpf(result, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
