@@ -19,13 +19,13 @@
  * and sent again under a new claim_id. Students are of any age from 7 to 22.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "codec/json.h"
 #include "rules/date.h"
 #include "rules/error.h"
@@ -1033,117 +1033,109 @@ static int by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void generate_usage(FILE *out)
+static const char generate_summary[] =
+    "Write a seeded, reproducible sample of the pipeline's inputs as JSON Lines in\n"
+    "event-time order: institutions of every level and kind in the four cities, members\n"
+    "of the five schemes and their categories, payments (on time, late, missing),\n"
+    "claims of every visit type, duplicates, reversals, about 1% malformed lines and 2%\n"
+    "double billing; and real member histories: Yantai members who change scheme\n"
+    "mid-year (both ways), residents resuming after a gap, newborns of last December,\n"
+    "stays across New Year, stays reversed and sent again, students over 18. The same\n"
+    "options give the same bytes.";
+
+/* What generate's command line asks for. */
+typedef struct generate_opts {
+	long seed, claims, members, per_city, inject;
+	const char *labels;
+	int clean;
+} generate_opts;
+
+static int generate_parse(int argc, char **argv, generate_opts *o)
 {
-	fprintf(
-	    out,
-	    "Usage: claimctl generate [options]\n"
-	    "\n"
-	    "Write a seeded, reproducible sample of the pipeline's inputs as JSON Lines in\n"
-	    "event-time order: institutions of every level and kind in the four cities, members\n"
-	    "of the five schemes and their categories, payments (on time, late, missing),\n"
-	    "claims of every visit type, duplicates, reversals, about 1%% malformed lines and 2%%\n"
-	    "double billing; and real member histories: Yantai members who change scheme\n"
-	    "mid-year (both ways), residents resuming after a gap, newborns of last December,\n"
-	    "stays across New Year, stays reversed and sent again, students over 18. The same\n"
-	    "options give the same bytes.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -s, --seed N          the seed (default 1)\n"
-	    "  -c, --claims N        claims to write (default 10000)\n"
-	    "  -m, --members N       members (default claims / 5, at least 10)\n"
-	    "  -i, --institutions N  institutions per city (default 24)\n"
-	    "  -j, --inject N        add N instances of every fraud pattern of docs/FRAUD.md and\n"
-	    "                        N near misses beside them, on members of their own\n"
-	    "  -l, --labels FILE     write what was injected: rule, pattern, claim_id and role\n"
-	    "                        (positive, negative, also) per line, tab-separated\n"
-	    "  -C, --clean           a background without fraud patterns: members paid up,\n"
-	    "                        designated institutions, each member's claims apart, no\n"
-	    "                        double billing; for measuring the fraud rules\n"
-	    "  -h, --help            this text\n"
-	    "\n"
-	    "A summary of what was written goes to stderr.\n");
+	const cli_opt opts[] = {
+	    CLI_LONG("seed", 's', &o->seed, "N", 1, 100000000, "the seed (default 1)"),
+	    CLI_LONG("claims", 'c', &o->claims, "N", 1, 100000000,
+		     "claims to write (default 10000)"),
+	    CLI_LONG("members", 'm', &o->members, "N", 1, 100000000,
+		     "members (default claims / 5, at least 10)"),
+	    CLI_LONG("institutions", 'i', &o->per_city, "N", 1, 999,
+		     "institutions per city (default 24)"),
+	    CLI_LONG("inject", 'j', &o->inject, "N", 1, 100000000,
+		     "add N instances of every fraud pattern of docs/FRAUD.md and\nN near misses "
+		     "beside them, on members of their own"),
+	    CLI_VALUE("labels", 'l', &o->labels, "FILE",
+		      "write what was injected: rule, pattern, claim_id and role\n(positive, "
+		      "negative, also) per line, tab-separated"),
+	    CLI_SWITCH(
+		"clean", 'C', &o->clean,
+		"a background without fraud patterns: members paid up,\ndesignated "
+		"institutions, each member's claims apart, no\ndouble billing; for measuring "
+		"the fraud rules"),
+	};
+	const cli_command cmd = {"generate",
+				 "[options]",
+				 generate_summary,
+				 opts,
+				 sizeof(opts) / sizeof(opts[0]),
+				 "A summary of what was written goes to stderr.\n"};
+	int rc = cli_parse(&cmd, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (o->members == 0)
+		o->members = o->claims / 5 > 10 ? o->claims / 5 : 10;
+	if (o->inject > 0 && o->per_city < 24) {
+		fprintf(stderr,
+			"claimctl generate: --inject needs at least 24 institutions a city\n");
+		return CLAIMCTL_EXIT_USAGE;
+	}
+	return -1;
 }
 
-static int count_arg(const char *text, uint64_t max, uint64_t *out)
+/* Everything generated, in event-time order, and the summary; YB_OK or YB_EIO. */
+static int generate_write(gen *g, const generate_opts *o)
 {
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || end == text || text[0] == '-' || v == 0 || v > max)
-		return YB_EINVAL;
-	*out = v;
+	qsort(g->events, g->count, sizeof(g->events[0]), by_time);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	for (size_t i = 0; i < g->count; i++) {
+		if (fputs(g->events[i].text, stdout) == EOF || putc('\n', stdout) == EOF)
+			return YB_EIO;
+	}
+	if (fflush(stdout) != 0)
+		return YB_EIO;
+	fprintf(stderr,
+		"claimctl generate: seed %ld: %zu lines: %d institutions, %ld members, %" PRIu64
+		" claims (%" PRIu64 " malformed, %" PRIu64 " double-billed, %" PRIu64
+		" fraud patterns and near misses injected); histories: %" PRIu64
+		" scheme changes, %" PRIu64 " resumed after a gap, %" PRIu64
+		" newborns of last year, %" PRIu64 " stays from December, %" PRIu64
+		" stays sent again\n",
+		o->seed, g->count, 4 * g->institutions_per_city, o->members,
+		g->claims + g->malformed, g->malformed, g->suspicious, g->patterns, g->switches,
+		g->gaps, g->newborns, g->new_year_stays, g->resubmitted);
 	return YB_OK;
 }
 
 int claimctl_generate(int argc, char **argv)
 {
-	static const struct option options[] = {
-	    {"seed", required_argument, NULL, 's'},
-	    {"claims", required_argument, NULL, 'c'},
-	    {"members", required_argument, NULL, 'm'},
-	    {"institutions", required_argument, NULL, 'i'},
-	    {"inject", required_argument, NULL, 'j'},
-	    {"labels", required_argument, NULL, 'l'},
-	    {"clean", no_argument, NULL, 'C'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	uint64_t seed = 1, claims = 10000, members = 0, per_city = 24, inject = 0;
-	const char *labels = NULL;
-	bool clean = false;
+	generate_opts o = {.seed = 1, .claims = 10000, .per_city = 24};
+	uint64_t members, claims;
 	gen g;
 	member *pop = NULL;
-	int opt, exit_code = CLAIMCTL_EXIT_FAILURE;
+	int exit_code = generate_parse(argc, argv, &o);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "s:c:m:i:j:l:Ch", options, NULL)) != -1) {
-		uint64_t *target = opt == 's'   ? &seed
-				   : opt == 'c' ? &claims
-				   : opt == 'm' ? &members
-				   : opt == 'i' ? &per_city
-				   : opt == 'j' ? &inject
-						: NULL;
-
-		if (opt == 'h') {
-			generate_usage(stdout);
-			return CLAIMCTL_EXIT_OK;
-		}
-		if (opt == 'l' || opt == 'C') {
-			labels = opt == 'l' ? optarg : labels;
-			clean = clean || opt == 'C';
-			continue;
-		}
-		if (target == NULL ||
-		    count_arg(optarg, target == &per_city ? 999 : UINT64_C(100000000), target) !=
-			YB_OK) {
-			if (target != NULL)
-				fprintf(stderr, "claimctl generate: -%c needs a positive number\n",
-					opt);
-			generate_usage(stderr);
-			return CLAIMCTL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "claimctl generate: unexpected argument '%s'\n", argv[optind]);
-		return CLAIMCTL_EXIT_USAGE;
-	}
-	if (members == 0)
-		members = claims / 5 > 10 ? claims / 5 : 10;
-	if (inject > 0 && per_city < 24) {
-		fprintf(stderr,
-			"claimctl generate: --inject needs at least 24 institutions a city\n");
-		return CLAIMCTL_EXIT_USAGE;
-	}
+	if (exit_code >= 0)
+		return exit_code;
+	exit_code = CLAIMCTL_EXIT_FAILURE;
+	members = (uint64_t)o.members;
+	claims = (uint64_t)o.claims;
 	memset(&g, 0, sizeof(g));
-	g.r.s = seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
-	g.h.s = seed * UINT64_C(0xD1B54A32D192ED03) + 7;
-	g.institutions_per_city = (int)per_city;
-	g.clean = clean;
-	if (labels != NULL && (g.labels = fopen(labels, "w")) == NULL) {
-		fprintf(stderr, "claimctl generate: %s: %s\n", labels, strerror(errno));
+	g.r.s = (uint64_t)o.seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+	g.h.s = (uint64_t)o.seed * UINT64_C(0xD1B54A32D192ED03) + 7;
+	g.institutions_per_city = (int)o.per_city;
+	g.clean = o.clean;
+	if (o.labels != NULL && (g.labels = fopen(o.labels, "w")) == NULL) {
+		fprintf(stderr, "claimctl generate: %s: %s\n", o.labels, strerror(errno));
 		return CLAIMCTL_EXIT_FAILURE;
 	}
 	pop = calloc(members, sizeof(*pop));
@@ -1160,27 +1152,10 @@ int claimctl_generate(int argc, char **argv)
 		if (claim(&g, pop, members, n) != YB_OK)
 			goto out;
 	}
-	if (inject > 0 && inject_patterns(&g, inject, members) != YB_OK)
+	if (o.inject > 0 && inject_patterns(&g, (uint64_t)o.inject, members) != YB_OK)
 		goto out;
-	qsort(g.events, g.count, sizeof(g.events[0]), by_time);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
-	for (size_t i = 0; i < g.count; i++) {
-		if (fputs(g.events[i].text, stdout) == EOF || putc('\n', stdout) == EOF)
-			goto out;
-	}
-	if (fflush(stdout) != 0)
+	if (generate_write(&g, &o) != YB_OK)
 		goto out;
-	fprintf(stderr,
-		"claimctl generate: seed %" PRIu64 ": %zu lines: %d institutions, %" PRIu64
-		" members, %" PRIu64 " claims (%" PRIu64 " malformed, %" PRIu64
-		" double-billed, %" PRIu64
-		" fraud patterns and near misses injected); histories: %" PRIu64
-		" scheme changes, %" PRIu64 " resumed after a gap, %" PRIu64
-		" newborns of last year, %" PRIu64 " stays from December, %" PRIu64
-		" stays sent again\n",
-		seed, g.count, 4 * g.institutions_per_city, members, g.claims + g.malformed,
-		g.malformed, g.suspicious, g.patterns, g.switches, g.gaps, g.newborns,
-		g.new_year_stays, g.resubmitted);
 	exit_code = CLAIMCTL_EXIT_OK;
 out:
 	if (exit_code != CLAIMCTL_EXIT_OK)
@@ -1191,7 +1166,7 @@ out:
 	yb_buf_free(&g.buf);
 	free(pop);
 	if (g.labels != NULL && fclose(g.labels) != 0 && exit_code == CLAIMCTL_EXIT_OK) {
-		fprintf(stderr, "claimctl generate: %s: %s\n", labels, strerror(errno));
+		fprintf(stderr, "claimctl generate: %s: %s\n", o.labels, strerror(errno));
 		exit_code = CLAIMCTL_EXIT_FAILURE;
 	}
 	return exit_code;
