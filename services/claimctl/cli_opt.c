@@ -166,6 +166,15 @@ int cli_parse(const cli_command *cmd, int argc, char **argv)
 			*(const char **)cmd->opts[i].value = argv[optind++];
 		}
 	}
+	if (optind < argc && optind > 1 && strcmp(argv[optind - 1], "--json") == 0) {
+		/* "--json FILE": a switch taken for an option with a value. */
+		fprintf(
+		    stderr,
+		    "claimctl %s: unexpected argument '%s' (--json writes the report to stdout: "
+		    "--json > FILE)\n",
+		    cmd->name, argv[optind]);
+		return CLAIMCTL_EXIT_USAGE;
+	}
 	if (optind < argc)
 		return usage_error(cmd, "unexpected argument", argv[optind]);
 	return -1;

@@ -3,7 +3,6 @@
  * the wall clock, with Burrow's status (common/io/lag.h, lag_monitor.h): a few
  * measurements a moment apart, judged together.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <signal.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "io/lag.h"
 #include "io/lag_monitor.h"
 #include "io/props.h"
@@ -29,70 +29,36 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static void lag_usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "Usage: claimctl lag [options]\n"
-	    "\n"
-	    "Show each consumer group's status and lag, then each partition's: the committed\n"
-	    "offset, the log end, the last stable offset (what read_committed consumers can\n"
-	    "reach) and the lag in messages to it (markers of committed transactions are not\n"
-	    "lag: a caught-up consumer shows 0), in seconds, and the partition's status.\n"
-	    "\n"
-	    "It measures --samples times, --interval apart, and judges them together:\n"
-	    "  lag in seconds  the wall-clock time since the partition's end passed the group's\n"
-	    "                  committed offset, as kafka-lag-exporter measures it: the end is\n"
-	    "                  sampled with the clock, and the moment it passed the offset is\n"
-	    "                  interpolated between the samples around it (extrapolated along\n"
-	    "                  their trend when it is older than the first). Record timestamps\n"
-	    "                  are event times (a claim's submission) and say nothing of delay.\n"
-	    "                  When the end did not move while measuring, the figure is a lower\n"
-	    "                  bound, shown as >=N. lag-exporter keeps an hour of samples and\n"
-	    "                  gives the better figure for a long lag.\n"
-	    "  status          as Burrow evaluates a window of samples: OK (no lag now or at\n"
-	    "                  some sample); STOP (lagging, no active member); REWIND (the\n"
-	    "                  offset went back and has not returned); STALL (lagging, members,\n"
-	    "                  the offset never moved); WARN (the offset moves, the lag never\n"
-	    "                  falls); a group takes its worst partition's, or ERR when its\n"
-	    "                  offsets could not be read.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -G, --group GROUP         one group (default: every group)\n"
-	    "  -t, --topic TOPIC         only TOPIC's partitions (repeatable)\n"
-	    "  -n, --samples N           measurements to judge (default 3; 1: no status\n"
-	    "                            beyond OK and STOP, seconds mostly lower bounds)\n"
-	    "  -i, --interval MS         between measurements (default 1000)\n"
-	    "      --allowed-lag N       lag up to N messages counts as none (default 0)\n"
-	    "  -w, --watch SECONDS       keep measuring every SECONDS, printing each time\n"
-	    "                            (judged over the last --samples) until interrupted\n"
-	    "      --json                one JSON object per report on standard output\n"
-	    "  -b, --brokers HOST:PORT   bootstrap servers (also --bootstrap-server; env\n"
-	    "                            YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "  -X KEY=VALUE              librdkafka property, repeatable (as kcat -X)\n"
-	    "      --timeout MS          per-request timeout (default 10000)\n"
-	    "  -h, --help                this text\n"
-	    "\n"
-	    "Exit status: 0; 1 when the cluster does not answer (naming its bootstrap servers)\n"
-	    "or the group does not exist; 2 a wrong command line.\n");
-}
+static const char lag_summary[] =
+    "Show each consumer group's status and lag, then each partition's: the committed\n"
+    "offset, the log end, the last stable offset (what read_committed consumers can\n"
+    "reach) and the lag in messages to it (markers of committed transactions are not\n"
+    "lag: a caught-up consumer shows 0), in seconds, and the partition's status.\n"
+    "\n"
+    "It measures --samples times, --interval apart, and judges them together:\n"
+    "  lag in seconds  the wall-clock time since the partition's end passed the group's\n"
+    "                  committed offset, as kafka-lag-exporter measures it: the end is\n"
+    "                  sampled with the clock, and the moment it passed the offset is\n"
+    "                  interpolated between the samples around it (extrapolated along\n"
+    "                  their trend when it is older than the first). Record timestamps\n"
+    "                  are event times (a claim's submission) and say nothing of delay.\n"
+    "                  When the end did not move while measuring, the figure is a lower\n"
+    "                  bound, shown as >=N. lag-exporter keeps an hour of samples and\n"
+    "                  gives the better figure for a long lag.\n"
+    "  status          as Burrow evaluates a window of samples: OK (no lag now or at\n"
+    "                  some sample); STOP (lagging, no active member); REWIND (the\n"
+    "                  offset went back and has not returned); STALL (lagging, members,\n"
+    "                  the offset never moved); WARN (the offset moves, the lag never\n"
+    "                  falls); a group takes its worst partition's, or ERR when its\n"
+    "                  offsets could not be read.";
 
 typedef struct lag_options {
 	const char *group;
 	const char *topics[MAX_TOPICS];
 	int topic_count;
-	int samples, interval_ms, watch_s, as_json, timeout_ms;
-	int64_t allowed_lag;
+	long samples, interval_ms, watch_s, timeout_ms, allowed_lag;
+	int as_json;
 } lag_options;
-
-/* A whole number in min..max, or -1. */
-static long bounded(const char *text, long min, long max)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-
-	return *end == '\0' && end != text && v >= min && v <= max ? v : -1;
-}
 
 static int64_t now_ms(void)
 {
@@ -242,8 +208,9 @@ static json_t *group_json(const yb_group_info *g, int index, const yb_partition_
 static void print_json(const lag_options *o, const yb_group_info *groups, size_t ng,
 		       const yb_partition_lag *parts, size_t np, int64_t at)
 {
-	json_t *out = json_pack("{s:I, s:i, s:i, s:[]}", "measured_at_ms", (json_int_t)at,
-				"samples", o->samples, "interval_ms", o->interval_ms, "groups");
+	json_t *out =
+	    json_pack("{s:I, s:i, s:i, s:[]}", "measured_at_ms", (json_int_t)at, "samples",
+		      (int)o->samples, "interval_ms", (int)o->interval_ms, "groups");
 	json_t *list = json_object_get(out, "groups");
 
 	for (size_t g = 0; g < ng; g++)
@@ -261,8 +228,8 @@ static int measure(const lag_options *o, yb_lag_meter *meter, yb_lag_monitor *mo
 	size_t ng = 0, np = 0;
 	char errstr[512];
 	int64_t at = now_ms();
-	int rc = yb_lag_meter_measure(meter, o->group, o->timeout_ms, &groups, &ng, &parts, &np,
-				      errstr, sizeof(errstr));
+	int rc = yb_lag_meter_measure(meter, o->group, (int)o->timeout_ms, &groups, &ng, &parts,
+				      &np, errstr, sizeof(errstr));
 
 	if (rc != YB_OK) {
 		fprintf(stderr, "claimctl lag: %s\n", errstr);
@@ -295,7 +262,7 @@ static int run(const lag_options *o, const yb_props *props)
 	char errstr[512];
 	yb_lag_meter *meter = yb_lag_meter_new(props, errstr, sizeof(errstr));
 	yb_lag_monitor *monitor =
-	    yb_lag_monitor_new(o->samples > 1 ? o->samples : 2, o->allowed_lag);
+	    yb_lag_monitor_new(o->samples > 1 ? (int)o->samples : 2, o->allowed_lag);
 	int rc = YB_ENOMEM;
 
 	if (meter == NULL)
@@ -306,10 +273,10 @@ static int run(const lag_options *o, const yb_props *props)
 		if ((rc = measure(o, meter, monitor, n == o->samples)) != YB_OK)
 			goto out;
 		if (n < o->samples)
-			pause_ms(o->interval_ms);
+			pause_ms((int)o->interval_ms);
 	}
 	while (o->watch_s > 0 && !interrupted) {
-		pause_ms(o->watch_s * 1000);
+		pause_ms((int)o->watch_s * 1000);
 		if (!interrupted && (rc = measure(o, meter, monitor, true)) != YB_OK)
 			goto out;
 	}
@@ -319,88 +286,50 @@ out:
 	return rc == YB_OK ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
 }
 
-/* Parse the command line into o and props; CLAIMCTL_EXIT_OK to go on, else the exit code. */
+static int add_topic(void *value, const char *topic)
+{
+	lag_options *o = value;
+
+	if (o->topic_count == MAX_TOPICS) {
+		fprintf(stderr, "claimctl lag: at most %d --topic\n", MAX_TOPICS);
+		return YB_EINVAL;
+	}
+	o->topics[o->topic_count++] = topic;
+	return YB_OK;
+}
+
+/* Parse the command line into o and props: -1 to go on, else the exit code. */
 static int parse(int argc, char **argv, lag_options *o, yb_props *props, const char **brokers)
 {
-	enum { OPT_JSON = 1000, OPT_TIMEOUT, OPT_ALLOWED };
-	static const struct option options[] = {
-	    {"group", required_argument, NULL, 'G'},
-	    {"topic", required_argument, NULL, 't'},
-	    {"samples", required_argument, NULL, 'n'},
-	    {"interval", required_argument, NULL, 'i'},
-	    {"allowed-lag", required_argument, NULL, OPT_ALLOWED},
-	    {"watch", required_argument, NULL, 'w'},
-	    {"json", no_argument, NULL, OPT_JSON},
-	    {"brokers", required_argument, NULL, 'b'},
-	    {"bootstrap-server", required_argument, NULL, 'b'},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const cli_opt opts[] = {
+	    CLI_VALUE("group", 'G', &o->group, "GROUP", "one group (default: every group)"),
+	    CLI_CALL("topic", 't', o, "TOPIC", add_topic, "only TOPIC's partitions (repeatable)"),
+	    CLI_LONG("samples", 'n', &o->samples, "N", 1, 1000,
+		     "measurements to judge (default 3; 1: no status\nbeyond OK and STOP, seconds "
+		     "mostly lower bounds)"),
+	    CLI_LONG("interval", 'i', &o->interval_ms, "MS", 1, 600000,
+		     "between measurements (default 1000)"),
+	    CLI_LONG("allowed-lag", 0, &o->allowed_lag, "N", 0, 1000000000,
+		     "lag up to N messages counts as none (default 0)"),
+	    CLI_LONG("watch", 'w', &o->watch_s, "SECONDS", 1, 86400,
+		     "keep measuring every SECONDS, printing each time\n(judged over the last "
+		     "--samples) until interrupted"),
+	    CLI_SWITCH("json", 0, &o->as_json, "one JSON object per report on standard output"),
+	    CLI_BROKERS(brokers),
+	    CLI_KAFKA(props),
+	    CLI_LONG("timeout", 0, &o->timeout_ms, "MS", 1, 600000,
+		     "per-request timeout (default 10000)"),
 	};
-	int opt;
-	long v;
+	const cli_command cmd = {
+	    "lag",
+	    "[options]",
+	    lag_summary,
+	    opts,
+	    sizeof(opts) / sizeof(opts[0]),
+	    "Exit status: 0; 1 when the cluster does not answer (naming its bootstrap servers)\n"
+	    "or the group does not exist; 2 a wrong command line.\n"};
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "G:t:n:i:w:b:X:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'G':
-			o->group = optarg;
-			break;
-		case 't':
-			if (o->topic_count == MAX_TOPICS) {
-				fprintf(stderr, "claimctl lag: at most %d --topic\n", MAX_TOPICS);
-				return CLAIMCTL_EXIT_USAGE;
-			}
-			o->topics[o->topic_count++] = optarg;
-			break;
-		case 'n':
-		case 'i':
-		case 'w':
-		case OPT_TIMEOUT:
-		case OPT_ALLOWED:
-			v = opt == 'n'           ? bounded(optarg, 1, 1000)
-			    : opt == OPT_ALLOWED ? bounded(optarg, 0, 1000000000)
-			    : opt == 'w'         ? bounded(optarg, 1, 86400)
-						 : bounded(optarg, 1, 600000);
-			if (v < 0) {
-				fprintf(stderr, "claimctl lag: '%s' is out of range for -%c\n",
-					optarg, opt < 256 ? opt : '-');
-				return CLAIMCTL_EXIT_USAGE;
-			}
-			if (opt == 'n')
-				o->samples = (int)v;
-			else if (opt == 'i')
-				o->interval_ms = (int)v;
-			else if (opt == 'w')
-				o->watch_s = (int)v;
-			else if (opt == OPT_TIMEOUT)
-				o->timeout_ms = (int)v;
-			else
-				o->allowed_lag = v;
-			break;
-		case OPT_JSON:
-			o->as_json = 1;
-			break;
-		case 'b':
-			*brokers = optarg;
-			break;
-		case 'X':
-			if (claimctl_kafka_property(props, "lag", optarg) != YB_OK)
-				return CLAIMCTL_EXIT_USAGE;
-			break;
-		case 'h':
-			lag_usage(stdout);
-			return -1;
-		default:
-			lag_usage(stderr);
-			return CLAIMCTL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "claimctl lag: unexpected argument '%s'\n", argv[optind]);
-		return CLAIMCTL_EXIT_USAGE;
-	}
-	return CLAIMCTL_EXIT_OK;
+	return cli_parse(&cmd, argc, argv);
 }
 
 int claimctl_lag(int argc, char **argv)
@@ -414,9 +343,9 @@ int claimctl_lag(int argc, char **argv)
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
 	exit_code = parse(argc, argv, &o, props, &brokers);
-	if (exit_code != CLAIMCTL_EXIT_OK) {
+	if (exit_code >= 0) {
 		yb_props_destroy(props);
-		return exit_code < 0 ? CLAIMCTL_EXIT_OK : exit_code;
+		return exit_code;
 	}
 	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
 		yb_props_set(props, "kafka.bootstrap.servers", brokers);

@@ -13,7 +13,6 @@
  * progress. The adjudicator waits while that progress is missing, so it resumes only once
  * the rebuild is complete.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include <time.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "codec/avro.h"
 #include "history.h"
 #include "io/config.h"
@@ -48,33 +48,52 @@ typedef struct rebuild {
 	char errstr[512];
 } rebuild;
 
-static void rebuild_usage(FILE *out)
+/* What rebuild's command line asks for, and the topics it names. */
+typedef struct rebuild_opts {
+	const char *brokers, *redis, *prefix, *group, *policies, *topic_prefix;
+	char inputs[4][256], settlements[256]; /* institutions, enrollments, payments, claims */
+} rebuild_opts;
+
+static int rebuild_parse(int argc, char **argv, rebuild_opts *o, yb_props *props)
 {
-	fprintf(
-	    out,
-	    "Usage: claimctl rebuild [options]\n"
-	    "\n"
+	static const char *const names[] = {"institutions", "enrollments", "payments", "claims"};
+	const cli_opt opts[] = {
+	    CLI_VALUE("redis", 'r', &o->redis, "HOST:PORT",
+		      "Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS ")"),
+	    CLI_VALUE("prefix", 0, &o->prefix, "P", "the services' redis.prefix (default yb:)"),
+	    CLI_VALUE("group", 'G', &o->group, "G",
+		      "the adjudicator's group (default yb-adjudicator)"),
+	    CLI_VALUE("policies", 'p', &o->policies, "DIR",
+		      "the policies the services run (default: as adjudicate)"),
+	    CLI_VALUE("topic-prefix", 0, &o->topic_prefix, "P",
+		      "read P.institutions, P.claims, ... (a test's own set)"),
+	    CLI_BROKERS(&o->brokers),
+	    CLI_KAFKA(props),
+	};
+	const cli_command cmd = {
+	    "rebuild",
+	    "[options]",
 	    "Refill Redis from the topics after it lost its data (Redis is a cache; Kafka is\n"
 	    "the record): every member's enrollment and payment history, year accumulators,\n"
 	    "personal account and recorded claims, as the services keep them, so processing\n"
 	    "continues with identical results. The claims settled are those before the\n"
 	    "adjudicator group's committed offsets; each settlement the replay reproduces is\n"
-	    "checked against the one recorded on the settlements topic.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -r, --redis HOST:PORT    Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS
-	    ")\n"
-	    "      --prefix P           the services' redis.prefix (default yb:)\n"
-	    "  -G, --group G            the adjudicator's group (default yb-adjudicator)\n"
-	    "  -p, --policies DIR       the policies the services run (default: as adjudicate)\n"
-	    "      --topic-prefix P     read P.institutions, P.claims, ... (a test's own set)\n"
-	    "  -b, --brokers HOST:PORT  bootstrap servers (also --bootstrap-server; env\n"
-	    "                           YB_BROKERS; default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-	    "  -h, --help               this text\n"
-	    "\n"
+	    "checked against the one recorded on the settlements topic.",
+	    opts,
+	    sizeof(opts) / sizeof(opts[0]),
 	    "Exit status: 0 rebuilt and every settlement reproduced; 1 it could not, or a\n"
-	    "reproduced settlement differs from the recorded one (listed).\n");
+	    "reproduced settlement differs from the recorded one (listed).\n"};
+	int rc = cli_parse(&cmd, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	for (int t = 0; t < 4; t++)
+		claimctl_topic_name(o->topic_prefix, names[t], o->inputs[t], sizeof(o->inputs[t]));
+	claimctl_topic_name(o->topic_prefix, "settlements", o->settlements, sizeof(o->settlements));
+	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
+		yb_props_set(props, "kafka.bootstrap.servers", o->brokers);
+	o->policies = o->policies != NULL ? o->policies : claimctl_policies_dir(NULL);
+	return -1;
 }
 
 /* Read the replies of what is queued, every PIPELINE_CHUNK commands (force: all now). */
@@ -199,130 +218,41 @@ static int write_events(rebuild *r, history *h, yb_ledger *ledger)
 	return rc;
 }
 
-int claimctl_rebuild(int argc, char **argv)
+/* enrollment-svc's progress once rebuilt: the partitions' ends now, which the history will
+ * reach; progress[t][p] for enrollments (t 0) and payments (t 1). */
+static int progress_ends(rebuild *r, yb_end_probe *probe, const rebuild_opts *o, int partitions,
+			 int64_t progress[2][MAX_PARTITIONS])
 {
-	enum { OPT_PREFIX = 1000, OPT_TOPIC_PREFIX };
-	static const struct option options[] = {
-	    {"redis", required_argument, NULL, 'r'},
-	    {"prefix", required_argument, NULL, OPT_PREFIX},
-	    {"group", required_argument, NULL, 'G'},
-	    {"policies", required_argument, NULL, 'p'},
-	    {"topic-prefix", required_argument, NULL, OPT_TOPIC_PREFIX},
-	    {"brokers", required_argument, NULL, 'b'},
-	    {"bootstrap-server", required_argument, NULL, 'b'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	static const char *const input_names[] = {"institutions", "enrollments", "payments",
-						  "claims"};
-	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	const char *redis_address = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
-	const char *prefix = "yb:", *group = "yb-adjudicator", *policies = NULL, *topic_prefix = "";
-	const char *topic_names[4];
-	char inputs[4][256], settlements[256], host[256];
-	int opt, port = 0, exit_code = CLAIMCTL_EXIT_USAGE;
-	yb_props *props = yb_props_new();
-	yb_policy_set *sets = NULL;
-	size_t set_count = 0;
-	yb_ledger *ledger = NULL;
-	yb_redis *redis = NULL;
-	yb_end_probe *probe = NULL;
-	history h = {0};
-	rebuild r;
-	int64_t committed[MAX_PARTITIONS], progress[2][MAX_PARTITIONS];
-	int member_partitions = 0;
-	history_counts counts;
+	static yb_end_query q[2 * MAX_PARTITIONS];
+	int rc;
+
+	for (int t = 0; t < 2; t++) {
+		for (int p = 0; p < partitions; p++)
+			q[t * partitions + p] = (yb_end_query){o->inputs[1 + t], p, 0};
+	}
+	rc = yb_end_probe_stable_ends(probe, q, (size_t)(2 * partitions), 10000, r->errstr,
+				      sizeof(r->errstr));
+	for (int t = 0; rc == YB_OK && t < 2; t++) {
+		for (int p = 0; p < partitions; p++)
+			progress[t][p] = q[t * partitions + p].end;
+	}
+	return rc;
+}
+
+/* What the adjudicator has settled and published: the claims before its offsets. */
+static void committed_offsets(rebuild *r, yb_props *props, const rebuild_opts *o,
+			      int64_t committed[MAX_PARTITIONS])
+{
 	yb_group_info *groups = NULL;
 	yb_partition_lag *parts = NULL;
 	size_t ngroups = 0, nparts = 0;
-	struct timespec t0, t1;
 
-	memset(&r, 0, sizeof(r));
-	if (props == NULL)
-		return CLAIMCTL_EXIT_FAILURE;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "r:G:p:b:X:h", options, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			redis_address = optarg;
-			break;
-		case OPT_PREFIX:
-			prefix = optarg;
-			break;
-		case 'G':
-			group = optarg;
-			break;
-		case 'p':
-			policies = optarg;
-			break;
-		case OPT_TOPIC_PREFIX:
-			topic_prefix = optarg;
-			break;
-		case 'b':
-			brokers = optarg;
-			break;
-		case 'X':
-			if (claimctl_kafka_property(props, "rebuild", optarg) != YB_OK)
-				goto out;
-			break;
-		case 'h':
-			rebuild_usage(stdout);
-			exit_code = CLAIMCTL_EXIT_OK;
-			goto out;
-		default:
-			rebuild_usage(stderr);
-			goto out;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "claimctl rebuild: unexpected argument '%s'\n", argv[optind]);
-		goto out;
-	}
-	if (yb_host_port_split(redis_address, host, sizeof(host), &port) != YB_OK) {
-		fprintf(stderr, "claimctl rebuild: --redis '%s' is not HOST:PORT\n", redis_address);
-		goto out;
-	}
-	exit_code = CLAIMCTL_EXIT_FAILURE;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int t = 0; t < 4; t++) {
-		claimctl_topic_name(topic_prefix, input_names[t], inputs[t], sizeof(inputs[t]));
-		topic_names[t] = inputs[t];
-	}
-	claimctl_topic_name(topic_prefix, "settlements", settlements, sizeof(settlements));
-	if (yb_props_get(props, "kafka.bootstrap.servers") == NULL)
-		yb_props_set(props, "kafka.bootstrap.servers", brokers);
-	policies = policies != NULL ? policies : claimctl_policies_dir(NULL);
-	r.applied = yb_strmap_new(sizeof(int64_t));
-	if (yb_policy_load_dir(policies, &sets, &set_count, r.errstr, sizeof(r.errstr)) != YB_OK ||
-	    r.applied == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
-	    yb_redis_connect(&redis, host, port, 10000, r.errstr, sizeof(r.errstr)) != YB_OK ||
-	    yb_member_store_new(&r.store, redis, prefix) != YB_OK ||
-	    (probe = yb_end_probe_new(props, r.errstr, sizeof(r.errstr))) == NULL ||
-	    yb_end_probe_partitions(probe, inputs[1], 10000, &member_partitions, r.errstr,
-				    sizeof(r.errstr)) != YB_OK) {
-		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-		goto out;
-	}
-	if (member_partitions > MAX_PARTITIONS)
-		member_partitions = MAX_PARTITIONS;
-
-	/* enrollment-svc's progress once rebuilt: the ends now, which the history will reach. */
-	for (int t = 0; t < 2; t++) {
-		for (int p = 0; p < member_partitions; p++) {
-			if (yb_end_probe_stable_end(probe, inputs[1 + t], p, 10000, &progress[t][p],
-						    r.errstr, sizeof(r.errstr)) != YB_OK) {
-				fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-				goto out;
-			}
-		}
-	}
-	/* What the adjudicator has settled and published: the claims before its offsets. */
 	for (int p = 0; p < MAX_PARTITIONS; p++)
 		committed[p] = 0;
-	if (yb_kafka_lag(props, group, 10000, &groups, &ngroups, &parts, &nparts, r.errstr,
-			 sizeof(r.errstr)) == YB_OK) {
+	if (yb_kafka_lag(props, o->group, 10000, &groups, &ngroups, &parts, &nparts, r->errstr,
+			 sizeof(r->errstr)) == YB_OK) {
 		for (size_t i = 0; i < nparts; i++) {
-			if (strcmp(parts[i].topic, inputs[3]) == 0 && parts[i].partition >= 0 &&
+			if (strcmp(parts[i].topic, o->inputs[3]) == 0 && parts[i].partition >= 0 &&
 			    parts[i].partition < MAX_PARTITIONS && parts[i].committed > 0)
 				committed[parts[i].partition] = parts[i].committed;
 		}
@@ -330,45 +260,109 @@ int claimctl_rebuild(int argc, char **argv)
 		fprintf(stderr,
 			"claimctl rebuild: group %s has no committed offsets (%s): no claim is "
 			"settled yet\n",
-			group, r.errstr);
+			o->group, r->errstr);
 	}
-	if (history_read(&h, props, topic_names, settlements, "rebuild", r.errstr,
-			 sizeof(r.errstr)) != YB_OK ||
-	    history_replay(&h, ledger, HISTORY_AS_JUDGED, committed, check_decision, &r, &counts,
-			   r.errstr, sizeof(r.errstr)) < 0 ||
-	    write_events(&r, &h, ledger) != YB_OK) {
-		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-		goto out;
-	}
-	/* Members and claims, then the progress that lets the adjudicator resume. */
-	if (yb_ledger_each_member(ledger, write_member, &r) != YB_OK ||
-	    yb_ledger_each_claim(ledger, write_claim, &r) != YB_OK || flush(&r, 1) != YB_OK) {
-		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-		goto out;
-	}
+	free(groups);
+	free(parts);
+}
+
+/* Members and claims, then the progress that lets the adjudicator resume. */
+static int write_state(rebuild *r, yb_ledger *ledger, const rebuild_opts *o, int partitions,
+		       int64_t progress[2][MAX_PARTITIONS])
+{
+	if (yb_ledger_each_member(ledger, write_member, r) != YB_OK ||
+	    yb_ledger_each_claim(ledger, write_claim, r) != YB_OK || flush(r, 1) != YB_OK)
+		return YB_EIO;
 	for (int t = 0; t < 2; t++) {
-		for (int p = 0; p < member_partitions; p++, r.queued++)
-			yb_member_store_queue_progress(r.store, inputs[1 + t], p, progress[t][p]);
+		for (int p = 0; p < partitions; p++, r->queued++)
+			yb_member_store_queue_progress(r->store, o->inputs[1 + t], p,
+						       progress[t][p]);
 	}
-	if (flush(&r, 1) != YB_OK) {
-		fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
-		goto out;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return flush(r, 1);
+}
+
+static void print_rebuilt(const rebuild *r, const rebuild_opts *o, const history_counts *counts,
+			  int64_t took_ms)
+{
 	printf("rebuilt %" PRIu64 " members (%" PRIu64 " events) and %" PRIu64
 	       " recorded claims under '%s' in %" PRId64 " ms\n"
 	       "  settled before %s's offsets: %" PRIu64 " (reproduced identical: %" PRIu64
 	       ", differing: %" PRIu64 ", not recorded: %" PRIu64 ")\n"
 	       "  left for the adjudicator:    %" PRIu64 " claims\n"
 	       "  not taken (dead letters):    %" PRIu64 "\n",
-	       r.members, r.events, r.claims, prefix,
-	       (int64_t)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, group,
-	       r.settled, r.settled - r.differing - r.unrecorded, r.differing, r.unrecorded,
-	       counts.skipped, r.refused + counts.refused_events);
+	       r->members, r->events, r->claims, o->prefix, took_ms, o->group, r->settled,
+	       r->settled - r->differing - r->unrecorded, r->differing, r->unrecorded,
+	       counts->skipped, r->refused + counts->refused_events);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int claimctl_rebuild(int argc, char **argv)
+{
+	static rebuild_opts o;
+	static rebuild r;
+	static int64_t committed[MAX_PARTITIONS], progress[2][MAX_PARTITIONS];
+	const char *topic_names[4] = {o.inputs[0], o.inputs[1], o.inputs[2], o.inputs[3]};
+	char host[256];
+	int port = 0, exit_code, partitions = 0;
+	yb_props *props = yb_props_new();
+	yb_policy_set *sets = NULL;
+	size_t set_count = 0;
+	yb_ledger *ledger = NULL;
+	yb_redis *redis = NULL;
+	yb_end_probe *probe = NULL;
+	history h = {0};
+	history_counts counts;
+	int64_t began = mono_ms();
+
+	o = (rebuild_opts){.brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS),
+			   .redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS),
+			   .prefix = "yb:",
+			   .group = "yb-adjudicator",
+			   .topic_prefix = ""};
+	if (props == NULL)
+		return CLAIMCTL_EXIT_FAILURE;
+	exit_code = rebuild_parse(argc, argv, &o, props);
+	if (exit_code < 0 && yb_host_port_split(o.redis, host, sizeof(host), &port) != YB_OK) {
+		fprintf(stderr, "claimctl rebuild: --redis '%s' is not HOST:PORT\n", o.redis);
+		exit_code = CLAIMCTL_EXIT_USAGE;
+	}
+	if (exit_code >= 0)
+		goto out;
+	exit_code = CLAIMCTL_EXIT_FAILURE;
+	r.applied = yb_strmap_new(sizeof(int64_t));
+	if (yb_policy_load_dir(o.policies, &sets, &set_count, r.errstr, sizeof(r.errstr)) !=
+		YB_OK ||
+	    r.applied == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
+	    yb_redis_connect(&redis, host, port, 10000, r.errstr, sizeof(r.errstr)) != YB_OK ||
+	    yb_member_store_new(&r.store, redis, o.prefix) != YB_OK ||
+	    (probe = yb_end_probe_new(props, r.errstr, sizeof(r.errstr))) == NULL ||
+	    yb_end_probe_partitions(probe, o.inputs[1], 10000, &partitions, r.errstr,
+				    sizeof(r.errstr)) != YB_OK ||
+	    progress_ends(&r, probe, &o, partitions < MAX_PARTITIONS ? partitions : MAX_PARTITIONS,
+			  progress) != YB_OK)
+		goto failed;
+	partitions = partitions < MAX_PARTITIONS ? partitions : MAX_PARTITIONS;
+	committed_offsets(&r, props, &o, committed);
+	if (history_read(&h, props, topic_names, o.settlements, "rebuild", r.errstr,
+			 sizeof(r.errstr)) != YB_OK ||
+	    history_replay(&h, ledger, HISTORY_AS_JUDGED, committed, check_decision, &r, &counts,
+			   r.errstr, sizeof(r.errstr)) < 0 ||
+	    write_events(&r, &h, ledger) != YB_OK ||
+	    write_state(&r, ledger, &o, partitions, progress) != YB_OK)
+		goto failed;
+	print_rebuilt(&r, &o, &counts, mono_ms() - began);
 	exit_code = r.differing == 0 ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
+	goto out;
+failed:
+	fprintf(stderr, "claimctl rebuild: %s\n", r.errstr);
 out:
-	free(groups);
-	free(parts);
 	history_free(&h);
 	yb_end_probe_destroy(probe);
 	yb_member_store_destroy(r.store);

@@ -22,7 +22,6 @@
  * institution level and fund, baseline against new. Text for people; --json puts the whole
  * report on stdout and the text on stderr.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include <string.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "codec/avro.h"
 #include "codec/json.h"
 #include "history.h"
@@ -96,92 +96,61 @@ typedef struct replay {
 	json_t *missing_claims;
 } replay;
 
-static void replay_usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "Usage: claimctl replay [options]\n"
-	    "\n"
-	    "Take the pipeline's decisions again from the topics (institutions, enrollments,\n"
-	    "payments, claims and the recorded settlements, read as they stood at the start:\n"
-	    "read_committed, no consumer group, no commits) through the same rule engine, in\n"
-	    "the pipeline's order: each partition's claims in topic order.\n"
-	    "\n"
-	    "  --audit      (the default) judge each claim on exactly what its recorded\n"
-	    "               settlement says it was judged on (judged_on: the enrollments and\n"
-	    "               payments applied then), and compare: identical, differing (with the\n"
-	    "               fields that differ), missing (not settled yet). A correct pipeline\n"
-	    "               is reproduced byte for byte whatever order its inputs arrived in.\n"
-	    "  --as-of-now  judge each claim on everything the topics hold now, and list the\n"
-	    "               claims that would be answered differently (a claim refused\n"
-	    "               NOT_ENROLLED whose enrollment arrived later): a re-adjudication\n"
-	    "               list with the old and new answers and the fund impact.\n"
-	    "\n"
-	    "What-if: with --policies DIR other than the recorded policies (those the pipeline\n"
-	    "ran with, which the recorded settlements come from), the same history is priced\n"
-	    "under changed policies.\n"
-	    "\n"
-	    "The report:\n"
-	    "  Policies   both sets named by a fingerprint of their contents (SHA-256 over the\n"
-	    "             *.policy files in byte order of name, each as name NUL length NUL\n"
-	    "             bytes). The same fingerprint is an audit; another is a what-if.\n"
-	    "  Counts     compared (claims in the range with a recorded settlement), identical\n"
-	    "             (byte for byte), listed, otherwise different (only in fields this\n"
-	    "             mode does not list: the trace, the policy version, ...), missing\n"
-	    "             (not settled yet), duplicates, dead letters.\n"
-	    "  Listed     audit: every claim that differs in any field; as of now: those\n"
-	    "             answered differently (status, reasons or an amount); what-if: those\n"
-	    "             whose money changed (any fund amount or cash). Largest impact first:\n"
-	    "             the absolute change in what the funds pay together (统筹基金 + 大病保险\n"
-	    "             + 大额救助 + 医疗救助 + 个人账户: every amount but cash), ties by\n"
-	    "             claim_id; each with its member, scheme, benefit year, visit type,\n"
-	    "             institution and level, the recorded and the replayed answer.\n"
-	    "  Impact     what the funds pay as recorded (the baseline) and replayed (new),\n"
-	    "             the change, and the change in percent of the baseline (from integer\n"
-	    "             basis points, halves away from zero; n/a for a baseline of 0): in\n"
-	    "             total, by scheme, benefit year (the replayed settlement's), visit\n"
-	    "             type, institution level (as when judged) and fund, and the patients'\n"
-	    "             cash. Every compared claim counts, so each breakdown adds up to the\n"
-	    "             total; a reversal counts negative (it takes back what its claim\n"
-	    "             paid). Yuan in the text, fen in the JSON.\n"
-	    "\n"
-	    "Options:\n"
-	    "      --from TIME|OFFSET   compare claims stamped from TIME (ISO-8601 with offset),\n"
-	    "                           or from this offset of the claims topic's partitions\n"
-	    "      --to TIME|OFFSET     ... and before TIME or OFFSET (default: all)\n"
-	    "      --audit              judge as recorded and compare (the default)\n"
-	    "      --as-of-now          judge on everything known now; list what changes\n"
-	    "  -p, --policies DIR       the policies to replay under (default: the recorded)\n"
-	    "      --recorded-policies DIR\n"
-	    "                           the policies the pipeline ran with (default: as\n"
-	    "                           adjudicate: $YB_POLICIES, ./policies, else the source\n"
-	    "                           tree's)\n"
-	    "      --json               the report as one JSON object on stdout, every listed\n"
-	    "                           claim in it; the text report goes to stderr\n"
-	    "      --export FILE        write the inputs the pipeline took as JSON Lines, in an\n"
-	    "                           order in which claimctl adjudicate FILE gives the\n"
-	    "                           pipeline's settlements (each claim after exactly what it\n"
-	    "                           was judged on); nothing is compared\n"
-	    "      --show N             listed claims to print in the text (default 10)\n"
-	    "      --topic-prefix P     read P.institutions, P.claims, ... (a test's own set)\n"
-	    "  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
-	    "                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "      --bootstrap-server HOST:PORT\n"
-	    "                           the same, as Kafka's own tools name it\n"
-	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-	    "  -h, --help               this text\n"
-	    "\n"
-	    "JSON: {\"mode\", \"what_if\", \"policies\": {\"recorded\", \"replayed\": {\"dir\",\n"
-	    "\"fingerprint\"}}, \"listed\" (the rule), the counts, \"differences\" (the listed\n"
-	    "claims, sorted: claim_id, member_id, scheme, benefit_year, visit_type,\n"
-	    "institution_id, institution_level, funds_change_fen, fields, recorded, now),\n"
-	    "\"missing_claims\", \"impact\" {\"total\", \"by_scheme\", \"by_benefit_year\",\n"
-	    "\"by_visit_type\", \"by_institution_level\", \"by_fund\", \"cash\"},\n"
-	    "\"fund_delta_fen\" (the change of each amount, by scheme)}.\n"
-	    "\n"
-	    "Exit status: 0 when the replay ran (whatever it found), 1 when it could not,\n"
-	    "2 for a wrong command line.\n");
-}
+static const char replay_summary[] =
+    "Take the pipeline's decisions again from the topics (institutions, enrollments,\n"
+    "payments, claims and the recorded settlements, read as they stood at the start:\n"
+    "read_committed, no consumer group, no commits) through the same rule engine, in\n"
+    "the pipeline's order: each partition's claims in topic order.\n"
+    "\n"
+    "  --audit      (the default) judge each claim on exactly what its recorded\n"
+    "               settlement says it was judged on (judged_on: the enrollments and\n"
+    "               payments applied then), and compare: identical, differing (with the\n"
+    "               fields that differ), missing (not settled yet). A correct pipeline\n"
+    "               is reproduced byte for byte whatever order its inputs arrived in.\n"
+    "  --as-of-now  judge each claim on everything the topics hold now, and list the\n"
+    "               claims that would be answered differently (a claim refused\n"
+    "               NOT_ENROLLED whose enrollment arrived later): a re-adjudication\n"
+    "               list with the old and new answers and the fund impact.\n"
+    "\n"
+    "What-if: with --policies DIR other than the recorded policies (those the pipeline\n"
+    "ran with, which the recorded settlements come from), the same history is priced\n"
+    "under changed policies.\n"
+    "\n"
+    "The report:\n"
+    "  Policies   both sets named by a fingerprint of their contents (SHA-256 over the\n"
+    "             *.policy files in byte order of name, each as name NUL length NUL\n"
+    "             bytes). The same fingerprint is an audit; another is a what-if.\n"
+    "  Counts     compared (claims in the range with a recorded settlement), identical\n"
+    "             (byte for byte), listed, otherwise different (only in fields this\n"
+    "             mode does not list: the trace, the policy version, ...), missing\n"
+    "             (not settled yet), duplicates, dead letters.\n"
+    "  Listed     audit: every claim that differs in any field; as of now: those\n"
+    "             answered differently (status, reasons or an amount); what-if: those\n"
+    "             whose money changed (any fund amount or cash). Largest impact first:\n"
+    "             the absolute change in what the funds pay together (统筹基金 + 大病保险\n"
+    "             + 大额救助 + 医疗救助 + 个人账户: every amount but cash), ties by\n"
+    "             claim_id; each with its member, scheme, benefit year, visit type,\n"
+    "             institution and level, the recorded and the replayed answer.\n"
+    "  Impact     what the funds pay as recorded (the baseline) and replayed (new),\n"
+    "             the change, and the change in percent of the baseline (from integer\n"
+    "             basis points, halves away from zero; n/a for a baseline of 0): in\n"
+    "             total, by scheme, benefit year (the replayed settlement's), visit\n"
+    "             type, institution level (as when judged) and fund, and the patients'\n"
+    "             cash. Every compared claim counts, so each breakdown adds up to the\n"
+    "             total; a reversal counts negative (it takes back what its claim\n"
+    "             paid). Yuan in the text, fen in the JSON.";
+
+static const char replay_epilog[] =
+    "JSON: {\"mode\", \"what_if\", \"policies\": {\"recorded\", \"replayed\": {\"dir\",\n"
+    "\"fingerprint\"}}, \"listed\" (the rule), the counts, \"differences\" (the listed\n"
+    "claims, sorted: claim_id, member_id, scheme, benefit_year, visit_type,\n"
+    "institution_id, institution_level, funds_change_fen, fields, recorded, now),\n"
+    "\"missing_claims\", \"impact\" {\"total\", \"by_scheme\", \"by_benefit_year\",\n"
+    "\"by_visit_type\", \"by_institution_level\", \"by_fund\", \"cash\"},\n"
+    "\"fund_delta_fen\" (the change of each amount, by scheme)}.\n"
+    "\n"
+    "Exit status: 0 when the replay ran (whatever it found), 1 when it could not,\n"
+    "2 for a wrong command line.\n";
 
 /* The top-level fields that differ, as {"field": {"recorded": .., "replayed": ..}}. */
 static json_t *field_diff(const json_t *recorded, const json_t *replayed)
@@ -719,92 +688,72 @@ static int parse_bound(replay *r, const char *text, bool from)
 	return YB_EINVAL;
 }
 
-/* claimctl replay's options; OPT_* for those without a short form. */
-enum {
-	OPT_FROM = 1000,
-	OPT_TO,
-	OPT_JSON,
-	OPT_SHOW,
-	OPT_AUDIT,
-	OPT_NOW,
-	OPT_PREFIX,
-	OPT_EXPORT,
-	OPT_RECORDED
-};
-static const struct option replay_options[] = {
-    {"from", required_argument, NULL, OPT_FROM},
-    {"to", required_argument, NULL, OPT_TO},
-    {"policies", required_argument, NULL, 'p'},
-    {"recorded-policies", required_argument, NULL, OPT_RECORDED},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"show", required_argument, NULL, OPT_SHOW},
-    {"audit", no_argument, NULL, OPT_AUDIT},
-    {"as-of-now", no_argument, NULL, OPT_NOW},
-    {"export", required_argument, NULL, OPT_EXPORT},
-    {"topic-prefix", required_argument, NULL, OPT_PREFIX},
-    {"brokers", required_argument, NULL, 'b'},
-    {"bootstrap-server", required_argument, NULL, 'b'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
+static int from_bound(void *r, const char *text)
+{
+	return parse_bound(r, text, true);
+}
+
+static int to_bound(void *r, const char *text)
+{
+	return parse_bound(r, text, false);
+}
+
+static int set_audit(void *r, const char *unused)
+{
+	(void)unused;
+	((replay *)r)->as_of_now = false;
+	return YB_OK;
+}
+
+static int set_as_of_now(void *r, const char *unused)
+{
+	(void)unused;
+	((replay *)r)->as_of_now = true;
+	return YB_OK;
+}
 
 /* Parse argv into r and args: -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, replay *r, replay_args *args)
 {
-	int opt;
+	int json = 0;
+	const cli_opt opts[] = {
+	    CLI_CALL(
+		"from", 0, r, "TIME|OFFSET", from_bound,
+		"compare claims stamped from TIME (ISO-8601 with offset),\nor from this offset "
+		"of the claims topic's partitions"),
+	    CLI_CALL("to", 0, r, "TIME|OFFSET", to_bound,
+		     "... and before TIME or OFFSET (default: all)"),
+	    CLI_CALL("audit", 0, r, NULL, set_audit, "judge as recorded and compare (the default)"),
+	    CLI_CALL("as-of-now", 0, r, NULL, set_as_of_now,
+		     "judge on everything known now; list what changes"),
+	    CLI_VALUE("policies", 'p', &r->replayed.dir, "DIR",
+		      "the policies to replay under (default: the recorded)"),
+	    CLI_VALUE("recorded-policies", 0, &r->recorded.dir, "DIR",
+		      "the policies the pipeline ran with (default: as\nadjudicate: $YB_POLICIES, "
+		      "./policies, else the source\ntree's)"),
+	    CLI_SWITCH("json", 0, &json,
+		       "the report as one JSON object on stdout, every listed\nclaim in it; the "
+		       "text report goes to stderr"),
+	    CLI_VALUE(
+		"export", 0, &args->export_path, "FILE",
+		"write the inputs the pipeline took as JSON Lines, in an\norder in which "
+		"claimctl adjudicate FILE gives the\npipeline's settlements (each claim after "
+		"exactly what it\nwas judged on); nothing is compared"),
+	    CLI_LONG("show", 0, &r->show, "N", 0, 1000000,
+		     "listed claims to print in the text (default 10)"),
+	    CLI_VALUE("topic-prefix", 0, &args->prefix, "P",
+		      "read P.institutions, P.claims, ... (a test's own set)"),
+	    CLI_BROKERS(&args->brokers),
+	    CLI_KAFKA(args->props),
+	};
+	const cli_command cmd = {
+	    "replay",     "[options]", replay_summary, opts, sizeof(opts) / sizeof(opts[0]),
+	    replay_epilog};
+	int rc = cli_parse(&cmd, argc, argv);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "p:b:X:h", replay_options, NULL)) != -1) {
-		switch (opt) {
-		case OPT_FROM:
-		case OPT_TO:
-			if (parse_bound(r, optarg, opt == OPT_FROM) != YB_OK)
-				return CLAIMCTL_EXIT_USAGE;
-			break;
-		case OPT_PREFIX:
-			args->prefix = optarg;
-			break;
-		case OPT_AUDIT:
-		case OPT_NOW:
-			r->as_of_now = opt == OPT_NOW;
-			break;
-		case 'p':
-			r->replayed.dir = optarg;
-			break;
-		case OPT_RECORDED:
-			r->recorded.dir = optarg;
-			break;
-		case OPT_JSON:
-			args->json = true;
-			break;
-		case OPT_EXPORT:
-			args->export_path = optarg;
-			break;
-		case OPT_SHOW:
-			r->show = strtol(optarg, NULL, 10);
-			break;
-		case 'b':
-			args->brokers = optarg;
-			break;
-		case 'X':
-			if (claimctl_kafka_property(args->props, "replay", optarg) != YB_OK)
-				return CLAIMCTL_EXIT_USAGE;
-			break;
-		case 'h':
-			replay_usage(stdout);
-			return CLAIMCTL_EXIT_OK;
-		default:
-			replay_usage(stderr);
-			return CLAIMCTL_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "claimctl replay: unexpected argument '%s'%s\n", argv[optind],
-			optind > 1 && strcmp(argv[optind - 1], "--json") == 0
-			    ? " (--json writes the report to stdout: --json > FILE)"
-			    : "");
-		return CLAIMCTL_EXIT_USAGE;
-	}
+	if (rc >= 0)
+		return rc;
+	args->json = json != 0;
 	r->recorded.dir = claimctl_policies_dir(r->recorded.dir);
 	if (r->replayed.dir == NULL)
 		r->replayed.dir = r->recorded.dir;
