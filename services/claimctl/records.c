@@ -246,6 +246,41 @@ static int print_record(run *r, const yb_record *record)
 	return yb_json_write_line(record, &r->buf, stdout);
 }
 
+/* The next framed message of in into message (*len bytes): 1, 0 at the end, -1 when the
+ * stream is broken there (said, and counted). */
+static int read_frame(run *r, FILE *in, uint8_t *message, uint32_t *len, uint64_t index,
+		      uint64_t position)
+{
+	uint8_t header[4];
+	size_t got = fread(header, 1, 4, in);
+
+	if (got == 0)
+		return 0;
+	if (got < 4) {
+		fprintf(stderr, "%s: message %" PRIu64 " at byte %" PRIu64 ": truncated length\n",
+			r->input_name, index, position);
+		r->refused++;
+		return -1;
+	}
+	*len = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 |
+	       header[3];
+	if (*len > CLAIMCTL_FRAME_MAX) {
+		fprintf(stderr,
+			"%s: message %" PRIu64 " at byte %" PRIu64 ": length %" PRIu32
+			" over the %u limit; not a framed stream?\n",
+			r->input_name, index, position, *len, CLAIMCTL_FRAME_MAX);
+		r->refused++;
+		return -1;
+	}
+	if (fread(message, 1, *len, in) != *len) {
+		fprintf(stderr, "%s: message %" PRIu64 " at byte %" PRIu64 ": truncated\n",
+			r->input_name, index, position);
+		r->refused++;
+		return -1;
+	}
+	return 1;
+}
+
 int claimctl_decode(int argc, char **argv)
 {
 	const char *input = NULL;
@@ -278,39 +313,13 @@ int claimctl_decode(int argc, char **argv)
 	if (message == NULL)
 		goto out;
 	for (;;) {
-		uint8_t header[4];
-		size_t got = fread(header, 1, 4, in);
 		uint32_t len;
 		char errstr[512];
 		yb_record record;
+		int got = read_frame(&r, in, message, &len, ++index, position);
 
-		if (got == 0)
+		if (got <= 0)
 			break;
-		index++;
-		if (got < 4) {
-			fprintf(stderr,
-				"%s: message %" PRIu64 " at byte %" PRIu64 ": truncated length\n",
-				r.input_name, index, position);
-			r.refused++;
-			break;
-		}
-		len = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 |
-		      (uint32_t)header[2] << 8 | header[3];
-		if (len > CLAIMCTL_FRAME_MAX) {
-			fprintf(stderr,
-				"%s: message %" PRIu64 " at byte %" PRIu64 ": length %" PRIu32
-				" over the %u limit; not a framed "
-				"stream?\n",
-				r.input_name, index, position, len, CLAIMCTL_FRAME_MAX);
-			r.refused++;
-			break;
-		}
-		if (fread(message, 1, len, in) != len) {
-			fprintf(stderr, "%s: message %" PRIu64 " at byte %" PRIu64 ": truncated\n",
-				r.input_name, index, position);
-			r.refused++;
-			break;
-		}
 		yb_arena_reset(&r.arena);
 		if (yb_avro_decode(r.avro, message, len, &r.arena, &record, errstr,
 				   sizeof(errstr)) != YB_OK) {
@@ -444,20 +453,77 @@ static void pace(const struct timespec *began, uint64_t sent, long rate)
 	}
 }
 
+/* Produce every record of in to o->topic; YB_OK, or YB_EIO after saying why. */
+static int produce_lines(run *r, const produce_opts *o, FILE *in, yb_producer *producer,
+			 uint64_t *passed_over)
+{
+	struct timespec began;
+	char *line = NULL, errstr[512];
+	size_t cap = 0;
+	uint64_t line_no = 0;
+	yb_record record;
+	int rc = YB_OK;
+
+	catch_signals();
+	clock_gettime(CLOCK_MONOTONIC, &began);
+	while (!stop_requested) {
+		int got = next_json_record(r, in, &line, &cap, &line_no, &record);
+		int64_t time_ms;
+
+		if (got == 0)
+			break;
+		if (got < 0)
+			continue;
+		if (!topic_takes(o->topic, record.type)) {
+			if (o->select) {
+				(*passed_over)++;
+				continue;
+			}
+			fprintf(stderr, "%s:%" PRIu64 ": topic %s does not carry %s records\n",
+				r->input_name, line_no, o->topic,
+				yb_record_desc_of(record.type)->name);
+			r->refused++;
+			continue;
+		}
+		if (yb_avro_encode(&record, &r->buf, errstr, sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "%s:%" PRIu64 ": %s\n", r->input_name, line_no, errstr);
+			r->refused++;
+			continue;
+		}
+		time_ms = yb_record_time(&record);
+		if (yb_producer_send(producer, o->topic, yb_record_key(&record), r->buf.data,
+				     r->buf.len, time_ms > 0 ? time_ms : 0, errstr,
+				     sizeof(errstr)) != YB_OK) {
+			fprintf(stderr, "claimctl produce: %s\n", errstr);
+			rc = YB_EIO;
+			break;
+		}
+		r->ok++;
+		if (o->rate > 0)
+			pace(&began, r->ok, o->rate);
+		if (yb_producer_transactional(producer) && r->ok % 1000 == 0 &&
+		    (yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK ||
+		     yb_producer_begin(producer, errstr, sizeof(errstr)) != YB_OK)) {
+			fprintf(stderr, "claimctl produce: %s\n", errstr);
+			yb_producer_abort(producer, 30000, errstr, sizeof(errstr));
+			rc = YB_EIO;
+			break;
+		}
+	}
+	free(line);
+	return rc;
+}
+
 int claimctl_produce(int argc, char **argv)
 {
 	produce_opts o = {.brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS)};
-	struct timespec began;
 	int exit_code, have_run = 0;
 	uint64_t passed_over = 0;
 	yb_props *props = yb_props_new();
 	yb_producer *producer = NULL;
 	FILE *in = NULL;
 	run r;
-	char *line = NULL, errstr[512];
-	size_t cap = 0;
-	uint64_t line_no = 0;
-	yb_record record;
+	char errstr[512];
 
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
@@ -480,50 +546,8 @@ int claimctl_produce(int argc, char **argv)
 		fprintf(stderr, "claimctl produce: %s\n", errstr);
 		goto out;
 	}
-	catch_signals();
-	clock_gettime(CLOCK_MONOTONIC, &began);
-	while (!stop_requested) {
-		int got = next_json_record(&r, in, &line, &cap, &line_no, &record);
-		int64_t time_ms;
-
-		if (got == 0)
-			break;
-		if (got < 0)
-			continue;
-		if (!topic_takes(o.topic, record.type)) {
-			if (o.select) {
-				passed_over++;
-				continue;
-			}
-			fprintf(stderr, "%s:%" PRIu64 ": topic %s does not carry %s records\n",
-				r.input_name, line_no, o.topic,
-				yb_record_desc_of(record.type)->name);
-			r.refused++;
-			continue;
-		}
-		if (yb_avro_encode(&record, &r.buf, errstr, sizeof(errstr)) != YB_OK) {
-			fprintf(stderr, "%s:%" PRIu64 ": %s\n", r.input_name, line_no, errstr);
-			r.refused++;
-			continue;
-		}
-		time_ms = yb_record_time(&record);
-		if (yb_producer_send(producer, o.topic, yb_record_key(&record), r.buf.data,
-				     r.buf.len, time_ms > 0 ? time_ms : 0, errstr,
-				     sizeof(errstr)) != YB_OK) {
-			fprintf(stderr, "claimctl produce: %s\n", errstr);
-			goto out;
-		}
-		r.ok++;
-		if (o.rate > 0)
-			pace(&began, r.ok, o.rate);
-		if (yb_producer_transactional(producer) && r.ok % 1000 == 0 &&
-		    (yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK ||
-		     yb_producer_begin(producer, errstr, sizeof(errstr)) != YB_OK)) {
-			fprintf(stderr, "claimctl produce: %s\n", errstr);
-			yb_producer_abort(producer, 30000, errstr, sizeof(errstr));
-			goto out;
-		}
-	}
+	if (produce_lines(&r, &o, in, producer, &passed_over) != YB_OK)
+		goto out;
 	if (yb_producer_transactional(producer) &&
 	    yb_producer_commit(producer, 60000, errstr, sizeof(errstr)) != YB_OK) {
 		fprintf(stderr, "claimctl produce: %s\n", errstr);
@@ -550,7 +574,6 @@ int claimctl_produce(int argc, char **argv)
 	exit_code = run_finish(&r, "produced");
 out:
 	yb_producer_destroy(producer);
-	free(line);
 	if (in != NULL && in != stdin)
 		fclose(in);
 	if (have_run)
