@@ -18,8 +18,8 @@
 
 #include "codec/canonical.h"
 #include "codec/schemas.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 #define MAX_PATH        16
 #define MAX_NAMED       64

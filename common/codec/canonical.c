@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 
 /* Deep enough for any real schema; a deeper one is refused rather than risk the stack. */
 #define MAX_DEPTH 64

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 #define MAX_PATH 16
 

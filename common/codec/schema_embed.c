@@ -22,7 +22,7 @@
 
 #include "codec/canonical.h"
 #include "codec/record_gen.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define MAX_SCHEMAS 64
 

@@ -15,8 +15,8 @@
 
 #include "fraud/fraud.h"
 #include "rules/adjudicate.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 #include "rules/money.h"
 
 static const char *const visit_types[] = {"inpatient", "outpatient", "chronic_outpatient",

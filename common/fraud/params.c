@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fraud/fraud.h"
-#include "rules/error.h"
+#include "base/error.h"
 #include "rules/policy.h"
 
 static const char *const rule_names[YB_FRAUD_RULE_COUNT] = {

@@ -9,7 +9,7 @@
 #include "codec/record.h"
 #include "fraud/fraud.h"
 #include "ledger/strmap.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 struct yb_fraud_state {
 	yb_strmap *windows;      /* member_id → yb_fraud_window * */

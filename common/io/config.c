@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/kafka.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 /* "http.listen" → "YB_HTTP_LISTEN" */
 static void env_name(const char *key, char *out, size_t len)

@@ -4,7 +4,7 @@
  * One table of keys per service drives all of it and the --help text.
  *
  * A key "a.b-c" is overridden by the environment variable YB_A_B_C. Keys starting with
- * "kafka." go to librdkafka as-is (io/kafka.h) and are not validated here; any other key
+ * "kafka." go to librdkafka as-is (kafka/kafka.h) and are not validated here; any other key
  * not in the table is an error, so a misspelt setting is never silently ignored.
  */
 #ifndef YB_IO_CONFIG_H

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "io/log.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define MAX_OVERRIDES 64
 

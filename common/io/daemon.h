@@ -5,7 +5,7 @@
  * on, and an HTTP server on the key "http.listen" answering /metrics with the latest text
  * the program published and /healthz — or whatever the program's own handler serves.
  *
- * The streaming services add the pipeline's common keys on top (io/service.h); lag-exporter
+ * The streaming services add the pipeline's common keys on top (service/service.h); lag-exporter
  * uses the frame as it is, with its own keys and pages.
  */
 #ifndef YB_IO_DAEMON_H

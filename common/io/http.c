@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 
 struct yb_http {
 	struct MHD_Daemon *daemon;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 
 static const char *log_service = "yibao";
 static yb_log_level log_level = YB_LOG_INFO;

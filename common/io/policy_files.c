@@ -8,7 +8,7 @@
 
 #include "codec/record.h"
 #include "io/dead_letter.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define MAX_POLICY_FILES 32
 #define MAX_POLICY_BYTES (1024 * 1024)

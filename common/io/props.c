@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 
 struct yb_props {
 	char **keys;

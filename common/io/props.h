@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* The prefix of properties passed through to librdkafka as-is ("kafka.acks" → "acks"). */
+#define YB_KAFKA_PROP_PREFIX "kafka."
+
 typedef struct yb_props yb_props;
 
 /* An empty list, or NULL when out of memory. */

@@ -2,7 +2,7 @@
  * The in-memory ledger; see ledger.h.
  *
  * A member's events are kept as their Avro single-object bytes, sorted in event-time order
- * (time, rank, partition, offset: the order of the Redis history, io/member_store.h), and
+ * (time, rank, partition, offset: the order of the Redis history, store/member_store.h), and
  * folded into its coverage when a claim needs it: forward from where the last fold stopped
  * when the claim is judged on the same inputs at a later time, from the start otherwise.
  * Recorded settlements are kept as Avro bytes too, so a duplicate or a reversal reads back
@@ -17,8 +17,8 @@
 #include "codec/avro.h"
 #include "ledger/strmap.h"
 #include "rules/adjudicate.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 #include "rules/varint.h"
 
 #define MAX_YEARS     12 /* (scheme, year) pairs: a scheme change keeps both schemes' years */

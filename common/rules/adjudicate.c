@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules/date.h"
+#include "base/date.h"
 
 typedef struct calc {
 	const yb_claim_context *ctx;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules/date.h"
+#include "base/date.h"
 #include "rules/varint.h"
 
 static void copy_name(char *out, size_t len, const char *s)

@@ -7,7 +7,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 
 int yb_money_add(yb_money *out, yb_money a, yb_money b)
 {

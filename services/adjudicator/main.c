@@ -12,7 +12,7 @@
  *  2. Decode and admit each message (yb_ledger_admit: its Kafka key must be its member_id,
  *     and the claim must be whole); what cannot be taken is dead-lettered with the reason.
  *     Read, one pipelined round trip: every member's event history, accumulators, and the
- *     recorded state of the claim_ids the batch names (io/member_store.h), and register each
+ *     recorded state of the claim_ids the batch names (store/member_store.h), and register each
  *     claim's claim_id for its member (claim_ids are unique across members).
  *  3. Judge each message in topic order in a ledger that is this batch's working set
  *     (ledger/ledger.h): the same code claimctl adjudicate runs. A message read again after
@@ -36,19 +36,19 @@
 #include <string.h>
 
 #include "codec/avro.h"
-#include "io/batch_loop.h"
-#include "io/consumer.h"
-#include "io/kafka.h"
+#include "service/batch_loop.h"
+#include "kafka/consumer.h"
+#include "kafka/kafka.h"
 #include "io/log.h"
-#include "io/member_store.h"
+#include "store/member_store.h"
 #include "io/metrics.h"
 #include "io/policy_files.h"
-#include "io/redis.h"
-#include "io/service.h"
+#include "redis/redis.h"
+#include "service/service.h"
 #include "ledger/ledger.h"
 #include "ledger/strmap.h"
 #include "rules/adjudicate.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENA_SIZE      (8u << 20)
 #define EVENT_ARENA     (64u << 10)

@@ -22,7 +22,7 @@
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
 #include "line_reader.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static const char adjudicate_summary[] =
     "Adjudicate input records (institution, enrollment, payment, claim, reversal),\n"

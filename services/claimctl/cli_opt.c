@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "claimctl.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define MAX_OPTS   40
 #define HELP_COL   28 /* where the help text of an option starts */

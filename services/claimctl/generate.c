@@ -27,8 +27,8 @@
 #include "claimctl.h"
 #include "cli_opt.h"
 #include "codec/json.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 typedef struct rng {
 	uint64_t s;

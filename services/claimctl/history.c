@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "codec/json.h"
-#include "io/snapshot.h"
-#include "rules/error.h"
+#include "kafka/snapshot.h"
+#include "base/error.h"
 
 #define ARENA_SIZE (1u << 20)
 

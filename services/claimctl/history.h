@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #include "codec/avro.h"
-#include "io/consumer.h"
+#include "kafka/consumer.h"
 #include "io/props.h"
 #include "ledger/ledger.h"
 #include "ledger/strmap.h"

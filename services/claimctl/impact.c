@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "codec/record.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 const char *const impact_amount_fields[IMPACT_AMOUNTS] = {
     "fund_pay_fen",       "critical_illness_pay_fen", "large_relief_pay_fen",

@@ -1,6 +1,6 @@
 /*
  * claimctl lag: consumer lag per group, topic and partition, in messages and in seconds by
- * the wall clock, with Burrow's status (common/io/lag.h, lag_monitor.h): a few
+ * the wall clock, with Burrow's status (common/kafka/lag.h, lag_monitor.h): a few
  * measurements a moment apart, judged together.
  */
 #include <inttypes.h>
@@ -14,10 +14,10 @@
 
 #include "claimctl.h"
 #include "cli_opt.h"
-#include "io/lag.h"
-#include "io/lag_monitor.h"
+#include "kafka/lag.h"
+#include "kafka/lag_monitor.h"
 #include "io/props.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define MAX_TOPICS 32
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "codec/json.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define BATCHES     3
 #define BATCH_LINES 1024

@@ -1,5 +1,5 @@
 /*
- * claimctl reset-offsets: move a consumer group's committed offsets (common/io/offsets.h)
+ * claimctl reset-offsets: move a consumer group's committed offsets (common/kafka/offsets.h)
  * with the options and plans of Kafka's kafka-consumer-groups --reset-offsets; a dry run
  * unless --execute, refused while the group has active members.
  */
@@ -12,10 +12,10 @@
 #include <time.h>
 
 #include "claimctl.h"
-#include "io/offsets.h"
+#include "kafka/offsets.h"
 #include "io/props.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 /* A plan file larger than this is not a plan. */
 #define PLAN_FILE_MAX (64u * 1024 * 1024)

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 
 #include "claimctl.h"
-#include "io/kafka.h"
-#include "rules/error.h"
+#include "kafka/kafka.h"
+#include "base/error.h"
 
 const char *claimctl_env_or(const char *name, const char *fallback)
 {

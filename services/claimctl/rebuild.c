@@ -1,13 +1,13 @@
 /*
  * claimctl rebuild: Redis is a cache; refill it from the topics after it lost its data.
  *
- * It reads the input topics as they stand (io/snapshot.h), and the adjudicator group's
+ * It reads the input topics as they stand (kafka/snapshot.h), and the adjudicator group's
  * committed offsets on the claims topic: a claim before them has been settled and its
  * settlement published, a claim after them has not (the adjudicator will settle it when it
  * resumes). It takes the pipeline's decisions again (history.h) through the ledger — the
  * same code the adjudicator runs — each settled claim judged on what its recorded
  * settlement says it was judged on, checks every settlement it reproduces against the
- * recorded one, and writes what the services keep (io/member_store.h): every member's event
+ * recorded one, and writes what the services keep (store/member_store.h): every member's event
  * history, accumulators, personal account and watermark, every settled claim's recorded
  * state with where it was read and its claim_id's registration, and last, enrollment-svc's
  * progress. The adjudicator waits while that progress is missing, so it resumes only once
@@ -24,15 +24,15 @@
 #include "codec/avro.h"
 #include "history.h"
 #include "io/config.h"
-#include "io/kafka.h"
-#include "io/lag.h"
-#include "io/member_store.h"
+#include "kafka/kafka.h"
+#include "kafka/lag.h"
+#include "store/member_store.h"
 #include "io/policy_files.h"
-#include "io/redis.h"
-#include "io/snapshot.h"
+#include "redis/redis.h"
+#include "kafka/snapshot.h"
 #include "ledger/ledger.h"
 #include "ledger/strmap.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENA_SIZE     (1u << 20)
 #define MAX_PARTITIONS 1024

@@ -28,10 +28,10 @@
 #include "codec/avro.h"
 #include "codec/json.h"
 #include "io/dead_letter.h"
-#include "io/consumer.h"
-#include "io/producer.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "base/date.h"
+#include "base/error.h"
 
 /* One record's strings and arrays; reused for every record. */
 #define ARENA_SIZE (4u * 1024 * 1024)

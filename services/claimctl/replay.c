@@ -2,7 +2,7 @@
  * claimctl replay: take the pipeline's decisions again from the topics, for auditors.
  *
  * The input topics and the settlements are read as they stood when the replay starts
- * (io/snapshot.h: up to the last stable offsets, read_committed, no group, no commits) and
+ * (kafka/snapshot.h: up to the last stable offsets, read_committed, no group, no commits) and
  * run through the same ledger and rule engine in the pipeline's order (history.h).
  *
  *   --audit (the default): each claim is judged on exactly what its recorded settlement says
@@ -36,8 +36,8 @@
 #include "impact.h"
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 #include "rules/money.h"
 
 #define ARENA_SIZE (1u << 20)

@@ -12,7 +12,7 @@
 
 #include "claimctl.h"
 #include "cli_opt.h"
-#include "rules/error.h"
+#include "base/error.h"
 #include "rules/money.h"
 
 #define MAX_ROWS 64

@@ -13,12 +13,12 @@
 
 #include "claimctl.h"
 #include "cli_opt.h"
-#include "io/kafka.h"
+#include "kafka/kafka.h"
 #include "io/log.h"
 #include "io/props.h"
 #include "io/config.h"
-#include "io/redis.h"
-#include "rules/error.h"
+#include "redis/redis.h"
+#include "base/error.h"
 
 /* Broker part: fills result; returns YB_OK when the broker answered. */
 static int status_kafka(yb_props *props, int timeout_ms, json_t *result)

@@ -4,7 +4,7 @@
  * It consumes the enrollments and payments topics in its group, admits every event as the
  * ledger would take it (keyed by its member_id, a known scheme, what a payment's kind
  * needs), and adds it to the member's history ({m:<member_id>}:ev, scored by event time,
- * with the partition and offset it was read at; io/member_store.h). After each batch it
+ * with the partition and offset it was read at; store/member_store.h). After each batch it
  * records how far it has applied each partition (progress:<topic>:<partition>): the
  * adjudicator waits for that to pass the partitions' stable ends before it judges a claim,
  * and judges the claim on exactly the events before those ends, stamped at or before the
@@ -21,15 +21,15 @@
 #include <string.h>
 
 #include "codec/avro.h"
-#include "io/batch_loop.h"
+#include "service/batch_loop.h"
 #include "io/log.h"
-#include "io/member_store.h"
+#include "store/member_store.h"
 #include "io/metrics.h"
 #include "io/policy_files.h"
-#include "io/redis.h"
-#include "io/service.h"
+#include "redis/redis.h"
+#include "service/service.h"
 #include "ledger/ledger.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENA_SIZE   (4u << 20)
 #define MAX_PROGRESS 256

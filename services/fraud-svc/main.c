@@ -3,7 +3,7 @@
  *
  * It consumes the claims and settlements topics (co-partitioned by member_id) in one group
  * and joins each claim with its settlement by claim_id: whichever side comes first waits in
- * Redis for the other ({m:ID}:fj, io/fraud_store.h). A joined claim goes through the fraud
+ * Redis for the other ({m:ID}:fj, store/fraud_store.h). A joined claim goes through the fraud
  * rules (common/fraud, docs/FRAUD.md) — the code claimctl adjudicate runs — against the
  * windows they look back over, read from Redis for the batch and written back: the member's
  * recent claims, the institution's amounts and days. The member's coverage as of the claim
@@ -32,19 +32,19 @@
 #include <string.h>
 
 #include "codec/avro.h"
-#include "io/batch_loop.h"
+#include "service/batch_loop.h"
 #include "fraud/fraud.h"
-#include "io/fraud_store.h"
-#include "io/kafka.h"
+#include "store/fraud_store.h"
+#include "kafka/kafka.h"
 #include "io/log.h"
-#include "io/member_store.h"
+#include "store/member_store.h"
 #include "io/metrics.h"
 #include "io/policy_files.h"
-#include "io/redis.h"
-#include "io/service.h"
+#include "redis/redis.h"
+#include "service/service.h"
 #include "ledger/ledger.h"
 #include "ledger/strmap.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENA_SIZE  (64u << 20)
 #define EVENT_ARENA (64u << 10)

@@ -22,9 +22,9 @@
 #include <stddef.h>
 
 #include "codec/record.h"
-#include "io/lag.h"
+#include "kafka/lag.h"
 
-/* Render a judged measurement (io/lag_monitor.h) into b (cleared first). */
+/* Render a judged measurement (kafka/lag_monitor.h) into b (cleared first). */
 void yb_exposition_render(yb_buf *b, const yb_group_info *groups, size_t group_count,
 			  const yb_partition_lag *parts, size_t part_count);
 

@@ -2,7 +2,7 @@
  * lag-exporter: publishes consumer lag for Prometheus under kafka-lag-exporter's metric
  * names (exposition.h), with Burrow's status per group, and serves a status page.
  *
- * Every poll.interval.ms it measures every group (or one) with common/io/lag.c — lag to the
+ * Every poll.interval.ms it measures every group (or one) with common/kafka/lag.c — lag to the
  * last stable offset, so transaction markers are not lag — and judges the measurement with
  * a lag monitor that keeps the partitions' ends over the wall clock (lag in seconds) and each
  * group's last status.window samples (the status). An HTTP thread serves:
@@ -28,12 +28,12 @@
 #include "exposition.h"
 #include "io/config.h"
 #include "io/daemon.h"
-#include "io/lag.h"
-#include "io/lag_monitor.h"
+#include "kafka/lag.h"
+#include "kafka/lag_monitor.h"
 #include "io/log.h"
 #include "io/metrics.h"
-#include "io/record_count.h"
-#include "rules/error.h"
+#include "kafka/record_count.h"
+#include "base/error.h"
 #include "status_api.h"
 #include "status_page.h"
 
@@ -70,14 +70,22 @@ typedef struct state {
 	int64_t took_ms;
 } state;
 
+/* Is it measuring? The last measurement succeeded, within three intervals (one stuck on a
+ * cluster that does not answer is not). /healthz and yb_lag_exporter_up say the same. */
+static bool measuring(const state *st)
+{
+	return st->last_ok_ms > 0 && st->last_error[0] == '\0' &&
+	       yb_wall_ms() - st->last_ok_ms <= 3 * st->facts.interval_ms + 10000;
+}
+
 /* The exporter's own series, rendered at each request. */
 static void own_metrics(const state *st, yb_buf *b)
 {
-	int up = st->last_ok_ms > 0 && st->last_error[0] == '\0';
+	int up = measuring(st);
 
 	yb_metrics_gauge(b, "yb_lag_exporter_up",
-			 "1 when the last measurement of the cluster succeeded, else 0 (the lag "
-			 "series then show the last good one).",
+			 "1 when the last measurement of the cluster succeeded within three "
+			 "intervals, else 0 (the lag series then show the last good one).",
 			 "", up);
 	yb_metrics_counter(b, "yb_lag_exporter_scrapes_total", "Measurements made.", "",
 			   st->facts.scrapes);
@@ -111,9 +119,7 @@ static void serve(const char *path, yb_buf *body, int *status, const char **cont
 		}
 		own_metrics(st, body);
 	} else if (strcmp(path, "/healthz") == 0) {
-		/* Healthy: the last measurement succeeded, within three intervals. */
-		int fresh = st->last_ok_ms > 0 && st->last_error[0] == '\0' &&
-			    yb_wall_ms() - st->last_ok_ms <= 3 * st->facts.interval_ms + 10000;
+		bool fresh = measuring(st);
 
 		*status = fresh ? 200 : 503;
 		if (fresh)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 
 /* A group at one measurement. */
 struct point {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "codec/record.h"
-#include "io/lag.h"
+#include "kafka/lag.h"
 
 #define YB_STATUS_POINTS 120 /* a group's lag over time, as sent: at most this many points */
 

@@ -11,7 +11,7 @@
 
 #include "codec/avro.h"
 #include "codec/json.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static const char claim_line[] =
     "{\"type\":\"claim\",\"claim_id\":\"C-0001\",\"member_id\":\"M-1001\",\"scheme\":"

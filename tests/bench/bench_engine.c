@@ -12,8 +12,8 @@
 
 #include "io/policy_files.h"
 #include "rules/adjudicate.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 static double now_seconds(void)
 {

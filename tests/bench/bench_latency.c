@@ -16,10 +16,10 @@
 
 #include "codec/avro.h"
 #include "codec/json.h"
-#include "io/consumer.h"
-#include "io/producer.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
 #include "ledger/strmap.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENA (1u << 20)
 

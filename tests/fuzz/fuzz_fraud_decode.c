@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fraud/fraud.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include "codec/avro.h"
 #include "codec/json.h"
 #include "roundtrip.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

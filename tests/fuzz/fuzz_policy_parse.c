@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 #include "rules/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

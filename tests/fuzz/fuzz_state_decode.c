@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ledger/ledger.h"
-#include "rules/error.h"
+#include "base/error.h"
 #include "rules/member.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

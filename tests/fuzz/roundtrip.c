@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "codec/json.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static char arena_memory[1 << 20];
 

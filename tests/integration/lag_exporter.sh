@@ -91,8 +91,14 @@ echo "ok: /api/status is $bytes bytes; a group's partitions on demand"
 errors_before=$(awk '$1 == "yb_lag_exporter_scrape_errors_total" { print $2 }' "$work/metrics")
 kill -STOP "$broker_pid"
 unhealthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 503 ]; }
-wait_until 60 "/healthz 503 with the broker frozen" unhealthy
-curl -sf "http://127.0.0.1:$port/metrics" >"$work/frozen"
+# A measurement fails once its requests time out: until then the exporter may already be
+# stale (503, up 0) with no error counted yet. Wait for the failure itself.
+failed_once() {
+    curl -sf "http://127.0.0.1:$port/metrics" >"$work/frozen" &&
+        [ "$(awk '$1 == "yb_lag_exporter_scrape_errors_total" { print $2 }' "$work/frozen")" -gt "$errors_before" ]
+}
+wait_until 60 "a failed measurement with the broker frozen" failed_once
+unhealthy || fail "/healthz is not 503 with the broker frozen"
 kill -CONT "$broker_pid"
 grep -qx "yb_lag_exporter_up 0" "$work/frozen" || fail "up is not 0 with the broker frozen"
 errors=$(awk '$1 == "yb_lag_exporter_scrape_errors_total" { print $2 }' "$work/frozen")

@@ -6,7 +6,7 @@
  *  - a transaction: records produced and the input offsets committed atomically, an aborted
  *    transaction hidden from a read_committed consumer (and visible to read_uncommitted);
  *  - offsets_for_times: the earliest offset whose timestamp is at or after a given time;
- *  - the adjudicator's barrier (io/kafka.h): the last stable offsets of many partitions in
+ *  - the adjudicator's barrier (kafka/kafka.h): the last stable offsets of many partitions in
  *    one request, held back by an open transaction, the same as asked one by one.
  *
  * Each test makes its own topics with a unique suffix, so reruns on a kept broker never meet.
@@ -24,9 +24,9 @@
 #include <cmocka.h>
 #include <librdkafka/rdkafka.h>
 
-#include "io/kafka.h"
+#include "kafka/kafka.h"
 #include "io/props.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define TIMEOUT_MS 30000
 

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "io/redis.h"
-#include "rules/error.h"
+#include "redis/redis.h"
+#include "base/error.h"
 
 /*
  * KEYS[1] the set of applied claim ids, KEYS[2] the accumulator hash, both under the member's

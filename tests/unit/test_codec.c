@@ -21,7 +21,7 @@
 #include "codec/canonical.h"
 #include "codec/json.h"
 #include "codec/schemas.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENA_SIZE (256 * 1024)
 

@@ -1,5 +1,5 @@
 /*
- * Calendar dates and instants (rules/date.h): every day of the years 1..9999 round-trips,
+ * Calendar dates and instants (base/date.h): every day of the years 1..9999 round-trips,
  * the edges of the range, leap years, month arithmetic clamped to the month's end, and
  * ISO-8601 times with offsets read as instants and written in China Standard Time, and
  * ISO-8601 durations read as Java (Kafka's --by-duration) reads them.
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "rules/date.h"
+#include "base/date.h"
 
 static int32_t parse(const char *s)
 {

@@ -14,7 +14,7 @@
 
 #include "codec/avro.h"
 #include "io/dead_letter.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static void sha256_matches_the_standard_vectors(void **state)
 {

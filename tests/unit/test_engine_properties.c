@@ -23,8 +23,8 @@
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
 #include "rules/adjudicate.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 #define CLAIMS  20000
 #define MEMBERS 400

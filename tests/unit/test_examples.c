@@ -24,7 +24,7 @@
 #include "codec/json.h"
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static char arena_memory[1 << 20];
 

@@ -14,8 +14,8 @@
 
 #include "fraud/fraud.h"
 #include "io/policy_files.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 
 typedef struct fx {
 	yb_fraud_params p;

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "impact.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static void change_bp_rounds_halves_away_from_zero(void **state)
 {

@@ -6,9 +6,9 @@
 
 #include <cmocka.h>
 
-#include "io/kafka_client.h"
+#include "kafka/kafka_client.h"
 #include "io/props.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static void kafka_keys_pass_through_without_prefix(void **state)
 {

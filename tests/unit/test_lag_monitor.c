@@ -1,5 +1,5 @@
 /*
- * Successive measurements judged together (io/lag_monitor.h): lag in seconds from the
+ * Successive measurements judged together (kafka/lag_monitor.h): lag in seconds from the
  * partition's end over the wall clock, whatever the records' timestamps; two groups behind
  * on one partition each get their own figures; statuses over the window; group totals; a
  * group whose offsets could not be read is ERR while the others keep their figures.
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "io/lag_monitor.h"
+#include "kafka/lag_monitor.h"
 
 static yb_group_info group(const char *name, int members)
 {

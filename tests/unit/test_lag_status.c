@@ -1,5 +1,5 @@
 /*
- * A consumer's status over its window (io/lag_status.h), each of Burrow's rules on both
+ * A consumer's status over its window (kafka/lag_status.h), each of Burrow's rules on both
  * sides: OK when the lag was within bounds at some sample; STOP with no member; REWIND
  * until the consumer is back where it was; STALL when the offset never moves; WARN when it
  * moves but the lag never falls.
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "io/lag_status.h"
+#include "kafka/lag_status.h"
 
 #define N(w) ((int)(sizeof(w) / sizeof((w)[0])))
 

@@ -1,5 +1,5 @@
 /*
- * Lag in seconds by the wall clock (io/lag_table.h): interpolated between the samples of a
+ * Lag in seconds by the wall clock (kafka/lag_table.h): interpolated between the samples of a
  * partition's end around the committed offset, extrapolated before the oldest, a lower
  * bound when the end never moved; flat runs keep their first sample; a full table thins its
  * older half and keeps its oldest sample.
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "io/lag_table.h"
+#include "kafka/lag_table.h"
 
 static void interpolates_between_the_samples_around_the_offset(void **state)
 {

@@ -32,7 +32,7 @@
 #include "codec/json.h"
 #include "io/policy_files.h"
 #include "ledger/ledger.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 #define ARENAS 16
 

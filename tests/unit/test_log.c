@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "io/log.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static int evaluations;
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "rules/error.h"
+#include "base/error.h"
 #include "rules/money.h"
 
 static void add_and_sub_report_overflow_at_the_int64_edges(void **state)

@@ -1,5 +1,5 @@
 /*
- * Reset plans' text forms (io/offset_plan.h), as kafka-consumer-groups --reset-offsets reads
+ * Reset plans' text forms (kafka/offset_plan.h), as kafka-consumer-groups --reset-offsets reads
  * and writes them: --topic arguments with partition lists, the CSV of --export and
  * --from-file in its one-group and several-group forms, and the errors of each.
  */
@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "io/offset_plan.h"
-#include "rules/error.h"
+#include "kafka/offset_plan.h"
+#include "base/error.h"
 
 /* The plan as "topic:partition=target" words, in its order. */
 static const char *describe(const yb_offset_plan *plan)

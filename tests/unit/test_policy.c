@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "io/policy_files.h"
-#include "rules/date.h"
-#include "rules/error.h"
+#include "base/date.h"
+#include "base/error.h"
 #include "rules/policy.h"
 
 /* A complete resident policy: every key a resident scheme must have. */

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "io/props.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static void set_replaces_in_place_and_keeps_first_set_order(void **state)
 {

@@ -19,7 +19,7 @@
 
 #include "codec/canonical.h"
 #include "codec/schemas.h"
-#include "rules/error.h"
+#include "base/error.h"
 
 static char *canonical_of(const char *schema_json)
 {

@@ -1,0 +1,317 @@
+/* Redis adapter; see redis.h. */
+#include "redis/redis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/record.h"
+#include "base/error.h"
+
+struct yb_redis {
+	redisContext *ctx;
+};
+
+/* Calls can carry a few KEYS and ARGV; more is a programming error in the caller. */
+#define MAX_EVAL_ARGS 64
+
+static int context_error(const redisContext *ctx, const char *what, char *errstr, size_t errlen)
+{
+	snprintf(errstr, errlen, "redis %s: %s", what, ctx->errstr[0] ? ctx->errstr : "failed");
+	return ctx->err == REDIS_ERR_IO && strstr(ctx->errstr, "timed out") ? YB_ETIMEDOUT : YB_EIO;
+}
+
+int yb_redis_connect(yb_redis **out, const char *host, int port, int timeout_ms, char *errstr,
+		     size_t errlen)
+{
+	struct timeval tv = {.tv_sec = timeout_ms / 1000,
+			     .tv_usec = (long)(timeout_ms % 1000) * 1000};
+	yb_redis *redis;
+	int rc;
+
+	*out = NULL;
+	redis = calloc(1, sizeof(*redis));
+	if (redis == NULL)
+		return YB_ENOMEM;
+	redis->ctx = redisConnectWithTimeout(host, port, tv);
+	if (redis->ctx == NULL) {
+		free(redis);
+		return YB_ENOMEM;
+	}
+	if (redis->ctx->err != 0 || redisSetTimeout(redis->ctx, tv) != REDIS_OK) {
+		char what[300];
+
+		snprintf(what, sizeof(what), "connect to %s:%d", host, port);
+		rc = context_error(redis->ctx, what, errstr, errlen);
+		yb_redis_destroy(redis);
+		return rc;
+	}
+	*out = redis;
+	return YB_OK;
+}
+
+int yb_redis_reconnect(yb_redis *redis, char *errstr, size_t errlen)
+{
+	if (redisReconnect(redis->ctx) != REDIS_OK)
+		return context_error(redis->ctx, "reconnect", errstr, errlen);
+	return YB_OK;
+}
+
+void yb_redis_destroy(yb_redis *redis)
+{
+	if (redis == NULL)
+		return;
+	redisFree(redis->ctx);
+	free(redis);
+}
+
+void yb_redis_reply_free(redisReply *reply)
+{
+	if (reply != NULL)
+		freeReplyObject(reply);
+}
+
+int yb_redis_reply_is_noscript(const redisReply *reply)
+{
+	return reply != NULL && reply->type == REDIS_REPLY_ERROR &&
+	       strncmp(reply->str, "NOSCRIPT", 8) == 0;
+}
+
+/* Run one command; a NULL reply means the connection failed. */
+static int command(yb_redis *redis, redisReply **reply, const char *what, char *errstr,
+		   size_t errlen, int argc, const char **argv, const size_t *argvlen)
+{
+	*reply = redisCommandArgv(redis->ctx, argc, argv, argvlen);
+	if (*reply == NULL)
+		return context_error(redis->ctx, what, errstr, errlen);
+	return YB_OK;
+}
+
+int yb_redis_ping(yb_redis *redis, char *errstr, size_t errlen)
+{
+	const char *argv[] = {"PING"};
+	redisReply *reply;
+	int rc = command(redis, &reply, "PING", errstr, errlen, 1, argv, NULL);
+
+	if (rc != YB_OK)
+		return rc;
+	if (reply->type != REDIS_REPLY_STATUS || strcmp(reply->str, "PONG") != 0) {
+		snprintf(errstr, errlen, "redis PING: unexpected answer '%s'",
+			 reply->str != NULL ? reply->str : "");
+		rc = YB_EIO;
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+int yb_redis_info_field(yb_redis *redis, const char *field, char *buf, size_t buflen, char *errstr,
+			size_t errlen)
+{
+	const char *argv[] = {"INFO"};
+	redisReply *reply;
+	int rc = command(redis, &reply, "INFO", errstr, errlen, 1, argv, NULL);
+	size_t field_len = strlen(field);
+
+	if (rc != YB_OK)
+		return rc;
+	rc = YB_ENOTFOUND;
+	if (reply->type == REDIS_REPLY_STRING) {
+		/* INFO is "key:value\r\n" lines; find "\nfield:" (or the text's start). */
+		for (const char *line = reply->str; line != NULL && *line != '\0';) {
+			const char *end = strpbrk(line, "\r\n");
+			size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+
+			if (len > field_len && strncmp(line, field, field_len) == 0 &&
+			    line[field_len] == ':') {
+				snprintf(buf, buflen, "%.*s", (int)(len - field_len - 1),
+					 line + field_len + 1);
+				rc = YB_OK;
+				break;
+			}
+			line = end != NULL ? end + strspn(end, "\r\n") : NULL;
+		}
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+int yb_redis_script_load(yb_redis *redis, yb_redis_script *script, char *errstr, size_t errlen)
+{
+	const char *argv[] = {"SCRIPT", "LOAD", script->source};
+	redisReply *reply;
+	int rc = command(redis, &reply, "SCRIPT LOAD", errstr, errlen, 3, argv, NULL);
+
+	if (rc != YB_OK)
+		return rc;
+	if (reply->type == REDIS_REPLY_STRING && reply->len == 40) {
+		memcpy(script->sha, reply->str, 40);
+		script->sha[40] = '\0';
+	} else {
+		snprintf(errstr, errlen, "redis SCRIPT LOAD: %s",
+			 reply->type == REDIS_REPLY_ERROR ? reply->str : "unexpected reply");
+		rc = YB_EINVAL;
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+/* Build the EVALSHA argv: EVALSHA sha nkeys keys... args... */
+static int eval_argv(const yb_redis_script *script, int nkeys, const char *const *keys, int nargs,
+		     const char *const *args, const size_t *arglens, const char **argv,
+		     size_t *argvlen, char *nkeys_text, size_t nkeys_len)
+{
+	int argc = 0;
+
+	if (nkeys < 0 || nargs < 0 || nkeys + nargs > MAX_EVAL_ARGS)
+		return -1;
+	snprintf(nkeys_text, nkeys_len, "%d", nkeys);
+	argv[argc] = "EVALSHA";
+	argvlen[argc++] = 7;
+	argv[argc] = script->sha;
+	argvlen[argc++] = strlen(script->sha);
+	argv[argc] = nkeys_text;
+	argvlen[argc++] = strlen(nkeys_text);
+	for (int i = 0; i < nkeys; i++) {
+		argv[argc] = keys[i];
+		argvlen[argc++] = strlen(keys[i]);
+	}
+	for (int i = 0; i < nargs; i++) {
+		argv[argc] = args[i];
+		argvlen[argc++] = arglens != NULL ? arglens[i] : strlen(args[i]);
+	}
+	return argc;
+}
+
+int yb_redis_eval(yb_redis *redis, yb_redis_script *script, int nkeys, const char *const *keys,
+		  int nargs, const char *const *args, const size_t *arglens, redisReply **reply,
+		  char *errstr, size_t errlen)
+{
+	const char *argv[MAX_EVAL_ARGS + 3];
+	size_t argvlen[MAX_EVAL_ARGS + 3];
+	char nkeys_text[16];
+	int argc, rc;
+
+	*reply = NULL;
+	if (script->sha[0] == '\0') {
+		rc = yb_redis_script_load(redis, script, errstr, errlen);
+		if (rc != YB_OK)
+			return rc;
+	}
+	argc = eval_argv(script, nkeys, keys, nargs, args, arglens, argv, argvlen, nkeys_text,
+			 sizeof(nkeys_text));
+	if (argc < 0) {
+		snprintf(errstr, errlen, "redis EVALSHA: too many keys and arguments");
+		return YB_EINVAL;
+	}
+	rc = command(redis, reply, "EVALSHA", errstr, errlen, argc, argv, argvlen);
+	if (rc == YB_OK && yb_redis_reply_is_noscript(*reply)) {
+		/* The server lost its script cache (restart, SCRIPT FLUSH): load and retry once. */
+		freeReplyObject(*reply);
+		*reply = NULL;
+		rc = yb_redis_script_load(redis, script, errstr, errlen);
+		if (rc == YB_OK)
+			rc = command(redis, reply, "EVALSHA", errstr, errlen, argc, argv, argvlen);
+	}
+	return rc;
+}
+
+int yb_redis_append_eval(yb_redis *redis, const yb_redis_script *script, int nkeys,
+			 const char *const *keys, int nargs, const char *const *args,
+			 const size_t *arglens)
+{
+	const char *argv[MAX_EVAL_ARGS + 3];
+	size_t argvlen[MAX_EVAL_ARGS + 3];
+	char nkeys_text[16];
+	int argc = eval_argv(script, nkeys, keys, nargs, args, arglens, argv, argvlen, nkeys_text,
+			     sizeof(nkeys_text));
+
+	if (argc < 0)
+		return YB_EINVAL;
+	return yb_redis_append_command(redis, argc, argv, argvlen);
+}
+
+int yb_redis_append_command(yb_redis *redis, int argc, const char *const *argv,
+			    const size_t *argvlen)
+{
+	/* hiredis copies the arguments into its output buffer, so they need not outlive this. */
+	return redisAppendCommandArgv(redis->ctx, argc, (const char **)argv, argvlen) == REDIS_OK
+		   ? YB_OK
+		   : YB_ENOMEM;
+}
+
+int yb_redis_read_reply(yb_redis *redis, redisReply **reply, char *errstr, size_t errlen)
+{
+	void *r = NULL;
+
+	*reply = NULL;
+	if (redisGetReply(redis->ctx, &r) != REDIS_OK)
+		return context_error(redis->ctx, "pipeline", errstr, errlen);
+	*reply = r;
+	return YB_OK;
+}
+
+int yb_redis_read_held(yb_redis *redis, yb_redis_held *held, int type, redisReply **out,
+		       char *errstr, size_t errlen)
+{
+	redisReply *r = NULL;
+	int rc = yb_redis_read_reply(redis, &r, errstr, errlen);
+
+	if (rc != YB_OK)
+		return rc;
+	if (yb_array_grow((void **)&held->replies, &held->cap, held->count + 1,
+			  sizeof(*held->replies)) != 0) {
+		yb_redis_reply_free(r);
+		return YB_ENOMEM;
+	}
+	held->replies[held->count++] = r;
+	if (r->type != type) {
+		snprintf(errstr, errlen, "redis: %s",
+			 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply type");
+		return YB_EIO;
+	}
+	*out = r;
+	return YB_OK;
+}
+
+void yb_redis_held_release(yb_redis_held *held)
+{
+	for (size_t i = 0; i < held->count; i++)
+		yb_redis_reply_free(held->replies[i]);
+	held->count = 0;
+}
+
+void yb_redis_held_free(yb_redis_held *held)
+{
+	yb_redis_held_release(held);
+	free(held->replies);
+	held->replies = NULL;
+	held->cap = 0;
+}
+
+int yb_redis_sync(yb_redis *redis, size_t n, char *errstr, size_t errlen)
+{
+	int rc = YB_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		redisReply *r = NULL;
+		int err = yb_redis_read_reply(redis, &r, errstr, errlen);
+
+		if (err != YB_OK)
+			return err;
+		if (r->type == REDIS_REPLY_ERROR && rc == YB_OK) {
+			snprintf(errstr, errlen, "redis: %s", r->str);
+			rc = YB_EIO;
+		}
+		/* EXEC: the replies of the transaction's commands, any of which may have failed. */
+		for (size_t k = 0; r->type == REDIS_REPLY_ARRAY && k < r->elements; k++) {
+			const redisReply *e = r->element[k];
+
+			if (e->type == REDIS_REPLY_ERROR && rc == YB_OK) {
+				snprintf(errstr, errlen, "redis: %s", e->str);
+				rc = YB_EIO;
+			}
+		}
+		yb_redis_reply_free(r);
+	}
+	return rc;
+}
