@@ -54,9 +54,14 @@ void cli_usage(FILE *out, const cli_command *cmd)
 {
 	char left[128];
 
-	fprintf(out, "Usage: claimctl %s %s\n\n%s\n\nOptions:\n", cmd->name, cmd->synopsis,
-		cmd->summary);
+	fprintf(out, "Usage: claimctl %s %s\n\n%s\n", cmd->name, cmd->synopsis, cmd->summary);
+	if (cmd->count == 0 || cmd->opts[0].kind != CLI_OPT_SECTION)
+		fprintf(out, "\nOptions:\n");
 	for (size_t i = 0; i < cmd->count; i++) {
+		if (cmd->opts[i].kind == CLI_OPT_SECTION) {
+			fprintf(out, "\n%s\n", cmd->opts[i].name);
+			continue;
+		}
 		left_column(&cmd->opts[i], left, sizeof(left));
 		print_option(out, left, cmd->opts[i].help);
 	}
@@ -102,6 +107,7 @@ static int take(const cli_command *cmd, const cli_opt *o, const char *arg)
 	case CLI_OPT_CALL:
 		return o->call(o->value, arg) >= 0 ? -1 : CLAIMCTL_EXIT_USAGE;
 	case CLI_OPT_ARG:
+	case CLI_OPT_SECTION:
 		break;
 	}
 	return -1;
@@ -124,7 +130,7 @@ int cli_parse(const cli_command *cmd, int argc, char **argv)
 				  : required_argument;
 		int val = o->alias != 0 ? o->alias : LONG_FIRST + (int)i;
 
-		if (o->kind == CLI_OPT_ARG)
+		if (o->kind == CLI_OPT_ARG || o->kind == CLI_OPT_SECTION)
 			continue;
 		if (o->kind != CLI_OPT_KAFKA)
 			longs[nl++] = (struct option){o->name, has_arg, NULL, val};

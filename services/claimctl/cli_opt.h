@@ -10,8 +10,9 @@
  *   const cli_command cmd = {"consume", "--topic T [options]", summary, opts, 3, NULL};
  *   int rc = cli_parse(&cmd, argc, argv);   // -1: go on; else the exit code, printed
  *
- * -h and --help come with every table. A value is stored as the command line gives it; a
- * CLI_OPT_LONG is checked against [min, max] and named when it is not.
+ * -h and --help come with every table. A table that starts with a CLI_SECTION lays its
+ * options out under headings of its own instead of one "Options:". A value is stored as the command
+ * line gives it; a CLI_OPT_LONG is checked against [min, max] and named when it is not.
  */
 #ifndef YB_CLAIMCTL_CLI_OPT_H
 #define YB_CLAIMCTL_CLI_OPT_H
@@ -20,12 +21,13 @@
 #include <stdio.h>
 
 typedef enum cli_opt_kind {
-	CLI_OPT_SWITCH, /* --name: *(int *)value = 1 */
-	CLI_OPT_VALUE,  /* --name VALUE: *(const char **)value = VALUE (the last one given) */
-	CLI_OPT_LONG,   /* --name N: *(long *)value = N, within [min, max] */
-	CLI_OPT_KAFKA,  /* -X KEY=VALUE, repeatable: the librdkafka property into (yb_props *) */
-	CLI_OPT_CALL,   /* --name [VALUE]: call(value, VALUE), which prints why and fails (<0) */
-	CLI_OPT_ARG,    /* a positional argument (name is its placeholder): *(const char **) */
+	CLI_OPT_SWITCH,  /* --name: *(int *)value = 1 */
+	CLI_OPT_VALUE,   /* --name VALUE: *(const char **)value = VALUE (the last one given) */
+	CLI_OPT_LONG,    /* --name N: *(long *)value = N, within [min, max] */
+	CLI_OPT_KAFKA,   /* -X KEY=VALUE, repeatable: the librdkafka property into (yb_props *) */
+	CLI_OPT_CALL,    /* --name [VALUE]: call(value, VALUE), which prints why and fails (<0) */
+	CLI_OPT_ARG,     /* a positional argument (name is its placeholder): *(const char **) */
+	CLI_OPT_SECTION, /* not an option: --help's heading (name) for the entries after it */
 } cli_opt_kind;
 
 typedef int (*cli_opt_fn)(void *value, const char *arg);
@@ -72,6 +74,10 @@ typedef struct cli_opt {
 	{                                                                                         \
 		.kind = CLI_OPT_KAFKA, .name = "", .alias = 'X', .value = (props),                \
 		.value_name = "KEY=VALUE", .help = "librdkafka property, repeatable (as kcat -X)" \
+	}
+#define CLI_SECTION(heading)                               \
+	{                                                  \
+		.kind = CLI_OPT_SECTION, .name = (heading) \
 	}
 #define CLI_BROKERS(ptr)                                                                       \
 	CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', (ptr), "HOST:PORT",                 \

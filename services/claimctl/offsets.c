@@ -4,7 +4,6 @@
  * unless --execute, refused while the group has active members.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <time.h>
 
 #include "claimctl.h"
+#include "cli_opt.h"
 #include "kafka/offsets.h"
 #include "io/props.h"
 #include "base/date.h"
@@ -20,60 +20,19 @@
 /* A plan file larger than this is not a plan. */
 #define PLAN_FILE_MAX (64u * 1024 * 1024)
 
-static void reset_usage(FILE *out)
-{
-	fprintf(
-	    out,
-	    "Usage: claimctl reset-offsets --group GROUP SCOPE TARGET [--dry-run | --execute]\n"
-	    "                              [--export] [options]\n"
-	    "\n"
-	    "Move a consumer group's committed offsets, for reprocessing after an incident,\n"
-	    "as Kafka's kafka-consumer-groups --reset-offsets does: the same options, the same\n"
-	    "plans. Shows the plan and changes nothing unless --execute is given; refuses to\n"
-	    "change a group with active members (stop its consumers first). Unlike Kafka's\n"
-	    "tool, a dry run shows an active group's plan too, with a note.\n"
-	    "\n"
-	    "SCOPE, one of (none with --from-file, whose lines name the partitions):\n"
-	    "  -t, --topic TOPIC[:P,...] TOPIC's partitions: all of them, or those listed\n"
-	    "                           (claims:0,2); repeatable\n"
-	    "      --all-topics         every partition the group has committed an offset for\n"
-	    "\n"
-	    "TARGET, one of:\n"
-	    "      --to-earliest        the start of each partition's log\n"
-	    "      --to-latest          the end of each partition's log\n"
-	    "      --to-current         the committed offset (the log end where there is none)\n"
-	    "      --to-offset N        offset N\n"
-	    "      --shift-by N         the committed offset plus N (N may be negative);\n"
-	    "                           refused where the group has none, as Kafka's tool does\n"
-	    "      --to-datetime TIME   the first record at or after TIME, the log end when\n"
-	    "                           none: 2024-03-01T00:00:00+08:00; without an offset TIME\n"
-	    "                           is UTC, as Kafka's tool reads 2024-03-01T00:00:00.000\n"
-	    "      --by-duration D      --to-datetime of now minus D, an ISO-8601 duration\n"
-	    "                           PnDTnHnMnS as Java reads it: P1D, PT6H30M, P2DT0.5S\n"
-	    "      --from-file FILE     each partition's offset from a plan in CSV, as --export\n"
-	    "                           prints it (topic,partition,offset lines, or\n"
-	    "                           group,topic,partition,offset); FILE - is stdin\n"
-	    "An offset outside the log (--to-offset, --shift-by, --from-file) becomes the log's\n"
-	    "start or end, with a note on stderr.\n"
-	    "\n"
-	    "Options:\n"
-	    "  -G, --group GROUP        the group (required)\n"
-	    "      --dry-run            only show the plan (the default)\n"
-	    "      --execute            apply the plan\n"
-	    "      --export             print the plan as CSV, as kafka-consumer-groups --export\n"
-	    "                           does: topic,partition,offset lines (for --from-file)\n"
-	    "  -b, --brokers HOST:PORT  bootstrap servers (env YB_BROKERS;\n"
-	    "                           default " CLAIMCTL_DEFAULT_BROKERS ")\n"
-	    "      --bootstrap-server HOST:PORT  the same, as Kafka's tools spell it\n"
-	    "      --timeout MS         wait at most MS for each answer of the cluster\n"
-	    "                           (default 10000)\n"
-	    "  -X KEY=VALUE             librdkafka property, repeatable (as kcat -X)\n"
-	    "  -h, --help               this text\n"
-	    "\n"
-	    "The plan is printed sorted by topic and partition, with each partition's committed\n"
-	    "offset (CURRENT-OFFSET, - when none) beside the new one.\n"
-	    "Exit status: 0 planned (or applied); 1 refused or failed; 2 a wrong command line.\n");
-}
+static const char reset_summary[] =
+    "Move a consumer group's committed offsets, for reprocessing after an incident,\n"
+    "as Kafka's kafka-consumer-groups --reset-offsets does: the same options, the same\n"
+    "plans. Shows the plan and changes nothing unless --execute is given; refuses to\n"
+    "change a group with active members (stop its consumers first). Unlike Kafka's\n"
+    "tool, a dry run shows an active group's plan too, with a note.";
+
+static const char reset_epilog[] =
+    "An offset outside the log (--to-offset, --shift-by, --from-file) becomes the log's\n"
+    "start or end, with a note on stderr.\n"
+    "The plan is printed sorted by topic and partition, with each partition's committed\n"
+    "offset (CURRENT-OFFSET, - when none) beside the new one.\n"
+    "Exit status: 0 planned (or applied); 1 refused or failed; 2 a wrong command line.\n";
 
 /* The command line, as read. */
 typedef struct reset_args {
@@ -84,9 +43,11 @@ typedef struct reset_args {
 	int64_t duration_ms; /* --by-duration */
 	int by_duration;
 	int topics, targets, dry_run, execute, export_csv;
+	long timeout_ms;
 	yb_props *props;
 } reset_args;
 
+/* The targets, as take_target tells them apart. */
 enum {
 	OPT_EARLIEST = 1000,
 	OPT_LATEST,
@@ -96,11 +57,6 @@ enum {
 	OPT_DATETIME,
 	OPT_DURATION,
 	OPT_FROM_FILE,
-	OPT_ALL_TOPICS,
-	OPT_DRY_RUN,
-	OPT_EXECUTE,
-	OPT_EXPORT,
-	OPT_TIMEOUT,
 };
 
 static int parse_int64(const char *text, int64_t *out)
@@ -164,49 +120,50 @@ static int take_target(reset_args *a, int opt, const char *value)
 	return problem == NULL ? YB_OK : YB_EINVAL;
 }
 
-/* One option other than a target. Returns YB_OK, or YB_EINVAL after saying why. */
-static int take_option(reset_args *a, int opt, const char *value)
+static int add_topic(void *value, const char *arg)
 {
+	reset_args *a = value;
 	char errstr[512];
-	int64_t timeout;
 
-	switch (opt) {
-	case 'G':
-		a->req.group = value;
+	a->topics++;
+	if (yb_offset_plan_add_topic_arg(&a->scope, arg, errstr, sizeof(errstr)) == YB_OK)
 		return YB_OK;
-	case 't':
-		a->topics++;
-		if (yb_offset_plan_add_topic_arg(&a->scope, value, errstr, sizeof(errstr)) == YB_OK)
-			return YB_OK;
-		fprintf(stderr, "claimctl reset-offsets: --topic %s\n", errstr);
-		return YB_EINVAL;
-	case OPT_ALL_TOPICS:
-		a->req.all_topics = 1;
-		return YB_OK;
-	case OPT_DRY_RUN:
-	case OPT_EXECUTE:
-		*(opt == OPT_DRY_RUN ? &a->dry_run : &a->execute) = 1;
-		return YB_OK;
-	case OPT_EXPORT:
-		a->export_csv = 1;
-		return YB_OK;
-	case 'b':
-		a->brokers = value;
-		return YB_OK;
-	case OPT_TIMEOUT:
-		if (parse_int64(value, &timeout) == YB_OK && timeout > 0 && timeout <= INT32_MAX) {
-			a->req.timeout_ms = (int)timeout;
-			return YB_OK;
-		}
-		fprintf(stderr, "claimctl reset-offsets: --timeout '%s' is not milliseconds\n",
-			value);
-		return YB_EINVAL;
-	case 'X':
-		return claimctl_kafka_property(a->props, "reset-offsets", value);
-	default:
-		reset_usage(stderr);
-		return YB_EINVAL;
-	}
+	fprintf(stderr, "claimctl reset-offsets: --topic %s\n", errstr);
+	return YB_EINVAL;
+}
+
+/* The targets, one callback each for the table. */
+static int to_earliest(void *a, const char *v)
+{
+	return take_target(a, OPT_EARLIEST, v);
+}
+static int to_latest(void *a, const char *v)
+{
+	return take_target(a, OPT_LATEST, v);
+}
+static int to_current(void *a, const char *v)
+{
+	return take_target(a, OPT_CURRENT, v);
+}
+static int to_offset(void *a, const char *v)
+{
+	return take_target(a, OPT_OFFSET, v);
+}
+static int shift_by(void *a, const char *v)
+{
+	return take_target(a, OPT_SHIFT, v);
+}
+static int to_datetime(void *a, const char *v)
+{
+	return take_target(a, OPT_DATETIME, v);
+}
+static int by_duration(void *a, const char *v)
+{
+	return take_target(a, OPT_DURATION, v);
+}
+static int from_file(void *a, const char *v)
+{
+	return take_target(a, OPT_FROM_FILE, v);
 }
 
 /* The combination of options, as Kafka's tool checks it. NULL when right, else why not. */
@@ -231,47 +188,61 @@ static const char *combination_problem(const reset_args *a)
 /* Read the command line into *a. Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, reset_args *a)
 {
-	static const struct option options[] = {
-	    {"group", required_argument, NULL, 'G'},
-	    {"topic", required_argument, NULL, 't'},
-	    {"all-topics", no_argument, NULL, OPT_ALL_TOPICS},
-	    {"to-earliest", no_argument, NULL, OPT_EARLIEST},
-	    {"to-latest", no_argument, NULL, OPT_LATEST},
-	    {"to-current", no_argument, NULL, OPT_CURRENT},
-	    {"to-offset", required_argument, NULL, OPT_OFFSET},
-	    {"shift-by", required_argument, NULL, OPT_SHIFT},
-	    {"to-datetime", required_argument, NULL, OPT_DATETIME},
-	    {"by-duration", required_argument, NULL, OPT_DURATION},
-	    {"from-file", required_argument, NULL, OPT_FROM_FILE},
-	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	    {"execute", no_argument, NULL, OPT_EXECUTE},
-	    {"export", no_argument, NULL, OPT_EXPORT},
-	    {"brokers", required_argument, NULL, 'b'},
-	    {"bootstrap-server", required_argument, NULL, 'b'},
-	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const cli_opt opts[] = {
+	    CLI_SECTION("SCOPE, one of (none with --from-file, whose lines name the partitions):"),
+	    CLI_CALL("topic", 't', a, "TOPIC[:P,...]", add_topic,
+		     "TOPIC's partitions: all of them, or those listed\n(claims:0,2); repeatable"),
+	    CLI_SWITCH("all-topics", 0, &a->req.all_topics,
+		       "every partition the group has committed an offset for"),
+	    CLI_SECTION("TARGET, one of:"),
+	    CLI_CALL("to-earliest", 0, a, NULL, to_earliest, "the start of each partition's log"),
+	    CLI_CALL("to-latest", 0, a, NULL, to_latest, "the end of each partition's log"),
+	    CLI_CALL("to-current", 0, a, NULL, to_current,
+		     "the committed offset (the log end where there is none)"),
+	    CLI_CALL("to-offset", 0, a, "N", to_offset, "offset N"),
+	    CLI_CALL(
+		"shift-by", 0, a, "N", shift_by,
+		"the committed offset plus N (N may be negative);\nrefused where the group has "
+		"none, as Kafka's tool does"),
+	    CLI_CALL("to-datetime", 0, a, "TIME", to_datetime,
+		     "the first record at or after TIME, the log end when\nnone: "
+		     "2024-03-01T00:00:00+08:00; without an offset TIME\nis UTC, as Kafka's tool "
+		     "reads 2024-03-01T00:00:00.000"),
+	    CLI_CALL("by-duration", 0, a, "D", by_duration,
+		     "--to-datetime of now minus D, an ISO-8601 duration\nPnDTnHnMnS as Java reads "
+		     "it: P1D, PT6H30M, P2DT0.5S"),
+	    CLI_CALL("from-file", 0, a, "FILE", from_file,
+		     "each partition's offset from a plan in CSV, as --export\nprints it "
+		     "(topic,partition,offset lines, or\ngroup,topic,partition,offset); FILE - is "
+		     "stdin"),
+	    CLI_SECTION("Options:"),
+	    CLI_VALUE("group", 'G', &a->req.group, "GROUP", "the group (required)"),
+	    CLI_SWITCH("dry-run", 0, &a->dry_run, "only show the plan (the default)"),
+	    CLI_SWITCH("execute", 0, &a->execute, "apply the plan"),
+	    CLI_SWITCH("export", 0, &a->export_csv,
+		       "print the plan as CSV, as kafka-consumer-groups --export\ndoes: "
+		       "topic,partition,offset lines (for --from-file)"),
+	    CLI_BROKERS(&a->brokers),
+	    CLI_LONG("timeout", 0, &a->timeout_ms, "MS", 1, INT32_MAX,
+		     "wait at most MS for each answer of the cluster\n(default 10000)"),
+	    CLI_KAFKA(a->props),
 	};
+	const cli_command cmd = {"reset-offsets",
+				 "--group GROUP SCOPE TARGET [--dry-run | --execute]\n"
+				 "                              [--export] [options]",
+				 reset_summary,
+				 opts,
+				 sizeof(opts) / sizeof(opts[0]),
+				 reset_epilog};
 	const char *problem;
-	int opt;
+	int rc = cli_parse(&cmd, argc, argv);
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "G:t:b:X:h", options, NULL)) != -1) {
-		int rc;
-
-		if (opt == 'h') {
-			reset_usage(stdout);
-			return CLAIMCTL_EXIT_OK;
-		}
-		rc = opt >= OPT_EARLIEST && opt <= OPT_FROM_FILE ? take_target(a, opt, optarg)
-								 : take_option(a, opt, optarg);
-		if (rc != YB_OK)
-			return CLAIMCTL_EXIT_USAGE;
-	}
-	problem = optind != argc ? "unexpected argument" : combination_problem(a);
+	if (rc >= 0)
+		return rc;
+	a->req.timeout_ms = (int)a->timeout_ms;
+	problem = combination_problem(a);
 	if (problem != NULL) {
-		fprintf(stderr, "claimctl reset-offsets: %s%s%s\n", problem,
-			optind != argc ? ": " : "", optind != argc ? argv[optind] : "");
+		fprintf(stderr, "claimctl reset-offsets: %s\n", problem);
 		return CLAIMCTL_EXIT_USAGE;
 	}
 	return -1;
@@ -424,7 +395,7 @@ out:
 int claimctl_reset_offsets(int argc, char **argv)
 {
 	reset_args a = {
-	    .req = {.timeout_ms = 10000},
+	    .timeout_ms = 10000,
 	    .brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS),
 	    .props = yb_props_new(),
 	};

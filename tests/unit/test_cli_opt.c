@@ -128,12 +128,39 @@ static void help_comes_from_the_table(void **state)
 	yb_props_destroy(props);
 }
 
+/* A table that starts with a heading lays its options out under its own headings. */
+static void sections_replace_the_options_heading(void **state)
+{
+	int a = 0, b = 0;
+	char *argv[] = {"test", "--beta", NULL};
+	const cli_opt table[] = {
+	    CLI_SECTION("FIRST, one of:"),
+	    CLI_SWITCH("alpha", 0, &a, "a"),
+	    CLI_SECTION("Options:"),
+	    CLI_SWITCH("beta", 0, &b, "b"),
+	};
+	const cli_command cmd = {"test", "[options]", "A test.", table, 4, NULL};
+	char text[1024] = "";
+	FILE *out = fmemopen(text, sizeof(text) - 1, "w");
+
+	(void)state;
+	assert_int_equal(cli_parse(&cmd, 2, argv), -1);
+	assert_true(a == 0 && b == 1);
+	assert_non_null(out);
+	cli_usage(out, &cmd);
+	fclose(out);
+	assert_non_null(strstr(text, "A test.\n\nFIRST, one of:\n      --alpha"));
+	assert_non_null(strstr(text, "\n\nOptions:\n      --beta"));
+	assert_null(strstr(strstr(text, "Options:") + 1, "Options:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_kind_is_taken),
 	    cmocka_unit_test(a_wrong_command_line_is_exit_status_two),
 	    cmocka_unit_test(help_comes_from_the_table),
+	    cmocka_unit_test(sections_replace_the_options_heading),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
