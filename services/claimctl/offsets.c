@@ -132,38 +132,17 @@ static int add_topic(void *value, const char *arg)
 	return YB_EINVAL;
 }
 
-/* The targets, one callback each for the table. */
-static int to_earliest(void *a, const char *v)
+/* A TARGET entry of the table: the arguments and which target it is. */
+typedef struct target_ref {
+	reset_args *a;
+	int opt;
+} target_ref;
+
+static int take_target_ref(void *value, const char *arg)
 {
-	return take_target(a, OPT_EARLIEST, v);
-}
-static int to_latest(void *a, const char *v)
-{
-	return take_target(a, OPT_LATEST, v);
-}
-static int to_current(void *a, const char *v)
-{
-	return take_target(a, OPT_CURRENT, v);
-}
-static int to_offset(void *a, const char *v)
-{
-	return take_target(a, OPT_OFFSET, v);
-}
-static int shift_by(void *a, const char *v)
-{
-	return take_target(a, OPT_SHIFT, v);
-}
-static int to_datetime(void *a, const char *v)
-{
-	return take_target(a, OPT_DATETIME, v);
-}
-static int by_duration(void *a, const char *v)
-{
-	return take_target(a, OPT_DURATION, v);
-}
-static int from_file(void *a, const char *v)
-{
-	return take_target(a, OPT_FROM_FILE, v);
+	const target_ref *t = value;
+
+	return take_target(t->a, t->opt, arg);
 }
 
 /* The combination of options, as Kafka's tool checks it. NULL when right, else why not. */
@@ -188,6 +167,9 @@ static const char *combination_problem(const reset_args *a)
 /* Read the command line into *a. Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, reset_args *a)
 {
+	target_ref t[] = {{a, OPT_EARLIEST}, {a, OPT_LATEST},   {a, OPT_CURRENT},
+			  {a, OPT_OFFSET},   {a, OPT_SHIFT},    {a, OPT_DATETIME},
+			  {a, OPT_DURATION}, {a, OPT_FROM_FILE}};
 	const cli_opt opts[] = {
 	    CLI_SECTION("SCOPE, one of (none with --from-file, whose lines name the partitions):"),
 	    CLI_CALL("topic", 't', a, "TOPIC[:P,...]", add_topic,
@@ -195,23 +177,25 @@ static int parse_args(int argc, char **argv, reset_args *a)
 	    CLI_SWITCH("all-topics", 0, &a->req.all_topics,
 		       "every partition the group has committed an offset for"),
 	    CLI_SECTION("TARGET, one of:"),
-	    CLI_CALL("to-earliest", 0, a, NULL, to_earliest, "the start of each partition's log"),
-	    CLI_CALL("to-latest", 0, a, NULL, to_latest, "the end of each partition's log"),
-	    CLI_CALL("to-current", 0, a, NULL, to_current,
+	    CLI_CALL("to-earliest", 0, &t[0], NULL, take_target_ref,
+		     "the start of each partition's log"),
+	    CLI_CALL("to-latest", 0, &t[1], NULL, take_target_ref,
+		     "the end of each partition's log"),
+	    CLI_CALL("to-current", 0, &t[2], NULL, take_target_ref,
 		     "the committed offset (the log end where there is none)"),
-	    CLI_CALL("to-offset", 0, a, "N", to_offset, "offset N"),
+	    CLI_CALL("to-offset", 0, &t[3], "N", take_target_ref, "offset N"),
 	    CLI_CALL(
-		"shift-by", 0, a, "N", shift_by,
+		"shift-by", 0, &t[4], "N", take_target_ref,
 		"the committed offset plus N (N may be negative);\nrefused where the group has "
 		"none, as Kafka's tool does"),
-	    CLI_CALL("to-datetime", 0, a, "TIME", to_datetime,
+	    CLI_CALL("to-datetime", 0, &t[5], "TIME", take_target_ref,
 		     "the first record at or after TIME, the log end when\nnone: "
 		     "2024-03-01T00:00:00+08:00; without an offset TIME\nis UTC, as Kafka's tool "
 		     "reads 2024-03-01T00:00:00.000"),
-	    CLI_CALL("by-duration", 0, a, "D", by_duration,
+	    CLI_CALL("by-duration", 0, &t[6], "D", take_target_ref,
 		     "--to-datetime of now minus D, an ISO-8601 duration\nPnDTnHnMnS as Java reads "
 		     "it: P1D, PT6H30M, P2DT0.5S"),
-	    CLI_CALL("from-file", 0, a, "FILE", from_file,
+	    CLI_CALL("from-file", 0, &t[7], "FILE", take_target_ref,
 		     "each partition's offset from a plan in CSV, as --export\nprints it "
 		     "(topic,partition,offset lines, or\ngroup,topic,partition,offset); FILE - is "
 		     "stdin"),
