@@ -362,25 +362,66 @@ static int unreachable(const yb_lag_meter *m, char *errstr, size_t errlen)
 	return YB_EIO;
 }
 
-/* The ends of every partition, and the lag in messages to the last stable offset. */
-static void ends(yb_lag_meter *m, yb_partition_lag *lag, size_t count, int timeout_ms)
+/*
+ * The latest offset of every partition in lag[0..count) as rk's isolation level sees it (the
+ * log end read_uncommitted, the last stable offset read_committed), in one ListOffsets
+ * request per broker; -1 where a partition's answer is an error. YB_ETIMEDOUT / YB_EIO with
+ * errstr when the cluster does not answer at all (asked one partition at a time, a frozen
+ * broker held a measurement for two timeouts per partition).
+ */
+static int latest_offsets(rd_kafka_t *rk, const yb_partition_lag *lag, size_t count, int timeout_ms,
+			  int64_t *out, char *errstr, size_t errlen)
 {
+	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)count);
+	rd_kafka_resp_err_t err;
+
+	for (size_t i = 0; i < count; i++)
+		rd_kafka_topic_partition_list_add(list, lag[i].topic, lag[i].partition)->offset =
+		    RD_KAFKA_OFFSET_END;
+	err = rd_kafka_offsets_for_times(rk, list, timeout_ms);
 	for (size_t i = 0; i < count; i++) {
+		const rd_kafka_topic_partition_t *tp =
+		    rd_kafka_topic_partition_list_find(list, lag[i].topic, lag[i].partition);
+
+		out[i] = err == RD_KAFKA_RESP_ERR_NO_ERROR && tp != NULL &&
+				 tp->err == RD_KAFKA_RESP_ERR_NO_ERROR && tp->offset >= 0
+			     ? tp->offset
+			     : -1;
+	}
+	rd_kafka_topic_partition_list_destroy(list);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		return YB_OK;
+	snprintf(errstr, errlen, "the ends of %zu partition(s): %s", count, rd_kafka_err2str(err));
+	return err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+}
+
+/* The ends of every partition, and the lag in messages to the last stable offset. */
+static int ends(yb_lag_meter *m, yb_partition_lag *lag, size_t count, int timeout_ms, char *errstr,
+		size_t errlen)
+{
+	int64_t *log_end = calloc(2 * count + 1, sizeof(*log_end)), *stable = log_end + count;
+	int rc = log_end == NULL ? YB_ENOMEM : YB_OK;
+
+	if (rc == YB_OK && count > 0)
+		rc = latest_offsets(m->ru, lag, count, timeout_ms, log_end, errstr, errlen);
+	if (rc == YB_OK && count > 0)
+		rc = latest_offsets(m->rc, lag, count, timeout_ms, stable, errstr, errlen);
+	for (size_t i = 0; rc == YB_OK && i < count; i++) {
 		yb_partition_lag *p = &lag[i];
-		int64_t low, high;
 
 		p->lag_ms = -1;
-		if (rd_kafka_query_watermark_offsets(m->ru, p->topic, p->partition, &low, &high,
-						     timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-		    (p->log_end = high,
-		     rd_kafka_query_watermark_offsets(m->rc, p->topic, p->partition, &low, &high,
-						      timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)) {
+		if (log_end[i] < 0 || stable[i] < 0) {
 			p->log_end = p->stable_end = p->lag = -1;
 			continue;
 		}
-		p->stable_end = high;
-		p->lag = p->committed < 0 ? -1 : (high > p->committed ? high - p->committed : 0);
+		p->log_end = log_end[i];
+		p->stable_end = stable[i];
+		p->lag = p->committed < 0
+			     ? -1
+			     : (stable[i] > p->committed ? stable[i] - p->committed : 0);
 	}
+	free(log_end);
+	return rc;
 }
 
 int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, yb_group_info **groups,
@@ -430,7 +471,11 @@ int yb_lag_meter_measure(yb_lag_meter *m, const char *group, int timeout_ms, yb_
 		if (rc_err == YB_ENOMEM)
 			goto out;
 	}
-	ends(m, lag, lag_count, timeout_ms);
+	rc_err = ends(m, lag, lag_count, timeout_ms, errstr, errlen);
+	if (rc_err == YB_ETIMEDOUT || rc_err == YB_EIO)
+		rc_err = unreachable(m, errstr, errlen);
+	if (rc_err != YB_OK)
+		goto out;
 	if (probe_markers(m->rc, lag, lag_count, timeout_ms) != YB_OK) {
 		rc_err = YB_ENOMEM;
 		goto out;
