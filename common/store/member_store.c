@@ -13,9 +13,9 @@
 #define EVENT_HEADER 13 /* rank, partition, offset before an event's Avro bytes */
 
 /*
- * KEYS: claims hash, accumulators hash, keep-until set. ARGV: claim_id, "c" (claim) or "r"
- * (reversal), expected version, packed claim state, year field, year accumulators ("" when
- * the member has none for that year: nothing is written), personal account, watermark,
+ * KEYS: claims hash, accumulators hash, keep-until set, pending releases set. ARGV: claim_id, "c"
+ * (claim) or "r" (reversal), expected version, packed claim state, year field, year accumulators
+ * ("" when the member has none for that year: nothing is written), personal account, watermark,
  * purge day (records kept until before it are dropped), first year kept, keep_until.
  * Returns {0, dropped claim_ids...} applied, {1} already recorded, {2} the member moved
  * (read again). Byte 2 of a packed claim state is 1 once the claim is reversed (ledger.h).
@@ -40,7 +40,10 @@ static const char apply_source[] =
     "  redis.call('HDEL', KEYS[1], id)\n"
     "  out[#out + 1] = id\n"
     "end\n"
-    "if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9]) end\n"
+    "if #gone > 0 then\n"
+    "  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[9])\n"
+    "  redis.call('SADD', KEYS[4], unpack(gone))\n"
+    "end\n"
     "local first = tonumber(ARGV[10])\n"
     "for _, f in ipairs(redis.call('HKEYS', KEYS[2])) do\n"
     "  local y = string.match(f, '^y(%d+):')\n"
@@ -49,6 +52,12 @@ static const char apply_source[] =
     "  end\n"
     "end\n"
     "return out\n";
+
+/* Release a claim_id's registration if it is still this member's (KEYS: the registration;
+ * ARGV: the member): a release repeated after a crash must not free another member's. */
+static const char release_source[] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
+    "return 0\n";
 
 struct yb_member_store {
 	yb_redis *redis;
@@ -67,9 +76,13 @@ struct yb_member_store {
 	const uint8_t **claims;
 	size_t *claim_lens;
 	size_t claims_cap, claim_lens_cap;
-	/* claim_ids the applies dropped, NUL-separated, for queue_release */
+	/* registrations to release: member_id NUL claim_id NUL pairs, from the applies (the
+	 * records they dropped) and from the members read (releases a crash left pending) */
 	yb_buf dropped;
 	size_t dropped_count;
+	/* the members of the queued reads and applies, NUL-separated, in order */
+	yb_buf read_members, apply_members;
+	size_t read_at, apply_at;
 	yb_buf scratch;
 	yb_buf year_blob;
 };
@@ -100,6 +113,8 @@ void yb_member_store_destroy(yb_member_store *st)
 	free(st->claims);
 	free(st->claim_lens);
 	yb_buf_free(&st->dropped);
+	yb_buf_free(&st->read_members);
+	yb_buf_free(&st->apply_members);
 	yb_buf_free(&st->scratch);
 	yb_buf_free(&st->year_blob);
 	free(st);
@@ -230,6 +245,39 @@ int yb_member_store_sync(yb_member_store *st, size_t replies, char *errstr, size
 	return yb_redis_sync(st->redis, replies, errstr, errlen);
 }
 
+/* Append s and its NUL to b. */
+static int push_string(yb_buf *b, const char *s, size_t len)
+{
+	if (yb_buf_reserve(b, len + 1) != 0)
+		return YB_ENOMEM;
+	memcpy(b->data + b->len, s, len);
+	b->data[b->len + len] = '\0';
+	b->len += len + 1;
+	return YB_OK;
+}
+
+/* The next string of a FIFO filled by push_string ("" when empty); emptied once read. */
+static const char *pop_string(yb_buf *b, size_t *at)
+{
+	const char *s;
+
+	if (*at >= b->len)
+		return "";
+	s = (const char *)b->data + *at;
+	*at += strlen(s) + 1;
+	return s;
+}
+
+/* Note a registration to release: claim_id of member_id. */
+static int note_release(yb_member_store *st, const char *member_id, const char *id, size_t len)
+{
+	if (push_string(&st->dropped, member_id, strlen(member_id)) != YB_OK ||
+	    push_string(&st->dropped, id, len) != YB_OK)
+		return YB_ENOMEM;
+	st->dropped_count++;
+	return YB_OK;
+}
+
 int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 				 const char *const *claim_ids, size_t n)
 {
@@ -267,6 +315,15 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 		if (argv != fixed)
 			free(argv);
 	}
+	/* Releases a crash left pending (the apply script notes them before they are done). */
+	member_key(st, key, sizeof(key), member_id, ":rel");
+	if (rc == YB_OK) {
+		const char *argv[] = {"SMEMBERS", key};
+
+		rc = yb_redis_append_command(st->redis, 2, argv, NULL);
+	}
+	if (rc == YB_OK)
+		rc = push_string(&st->read_members, member_id, strlen(member_id));
 	return rc;
 }
 
@@ -356,7 +413,8 @@ static int parse_acc(yb_member_store *st, const redisReply *r, yb_store_member *
 int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char *errstr,
 				size_t errlen)
 {
-	redisReply *events, *acc, *claims = NULL;
+	redisReply *events, *acc, *claims = NULL, *pending = NULL;
+	const char *member_id;
 	size_t n;
 	int rc;
 
@@ -375,8 +433,21 @@ int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char 
 	if (rc == YB_OK && n > 0)
 		rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &claims, errstr,
 					errlen);
+	if (rc == YB_OK)
+		rc = yb_redis_read_held(st->redis, &st->held, REDIS_REPLY_ARRAY, &pending, errstr,
+					errlen);
 	if (rc != YB_OK)
 		return rc;
+	member_id = pop_string(&st->read_members, &st->read_at);
+	for (size_t i = 0; i < pending->elements; i++) {
+		const redisReply *id = pending->element[i];
+
+		if (id->type == REDIS_REPLY_STRING &&
+		    note_release(st, member_id, id->str, id->len) != YB_OK)
+			return YB_ENOMEM;
+	}
+	if (st->read_at >= st->read_members.len)
+		st->read_members.len = st->read_at = 0;
 	rc = parse_events(st, events, out, errstr, errlen);
 	if (rc == YB_OK)
 		rc = parse_acc(st, acc, out, errstr, errlen);
@@ -448,6 +519,8 @@ void yb_member_store_reset(yb_member_store *st)
 	st->shape_count = st->shape_next = 0;
 	st->dropped.len = 0;
 	st->dropped_count = 0;
+	st->read_members.len = st->read_at = 0;
+	st->apply_members.len = st->apply_at = 0;
 }
 
 /* The accumulators' field of a scheme's year: y<year>:<scheme>. */
@@ -470,9 +543,9 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 				int64_t expected_version, const yb_claim_state *claim,
 				const yb_year_acc *acc, int64_t pa_spent_fen, int64_t watermark_ms)
 {
-	char claims_key[320], acc_key[320], cx_key[320], version[32], year_field[80], pa[32];
-	char watermark[32], purge_day[16], first_year[16], keep[16];
-	const char *keys[] = {claims_key, acc_key, cx_key};
+	char claims_key[320], acc_key[320], cx_key[320], rel_key[320], version[32], year_field[80];
+	char pa[32], watermark[32], purge_day[16], first_year[16], keep[16];
+	const char *keys[] = {claims_key, acc_key, cx_key, rel_key};
 	const char *args[11];
 	size_t lens[11];
 
@@ -484,6 +557,9 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 	member_key(st, claims_key, sizeof(claims_key), member_id, ":claims");
 	member_key(st, acc_key, sizeof(acc_key), member_id, ":acc");
 	member_key(st, cx_key, sizeof(cx_key), member_id, ":cx");
+	member_key(st, rel_key, sizeof(rel_key), member_id, ":rel");
+	if (push_string(&st->apply_members, member_id, strlen(member_id)) != YB_OK)
+		return YB_ENOMEM;
 	snprintf(version, sizeof(version), "%" PRId64, expected_version);
 	year_field_of(year_field, sizeof(year_field), claim->scheme, claim->year);
 	snprintf(pa, sizeof(pa), "%" PRId64, pa_spent_fen);
@@ -507,7 +583,7 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 		lens[i] = strlen(args[i]);
 	lens[3] = st->scratch.len;
 	lens[5] = st->year_blob.len;
-	return yb_redis_append_eval(st->redis, &st->apply, 3, keys, 11, args, lens);
+	return yb_redis_append_eval(st->redis, &st->apply, 4, keys, 11, args, lens);
 }
 
 int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
@@ -515,22 +591,23 @@ int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
 	redisReply *r = NULL;
 	int rc = yb_redis_read_reply(st->redis, &r, errstr, errlen);
 
+	const char *member_id;
+
 	if (rc != YB_OK)
 		return rc;
+	member_id = pop_string(&st->apply_members, &st->apply_at);
+	if (st->apply_at >= st->apply_members.len)
+		st->apply_members.len = st->apply_at = 0;
 	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
 	    r->element[0]->type == REDIS_REPLY_INTEGER && r->element[0]->integer >= 0 &&
 	    r->element[0]->integer <= 2) {
 		rc = (int)r->element[0]->integer;
-		for (size_t i = 1; i < r->elements; i++) {
+		for (size_t i = 1; rc == YB_APPLY_DONE && i < r->elements; i++) {
 			const redisReply *id = r->element[i];
 
-			if (id->type != REDIS_REPLY_STRING ||
-			    yb_buf_reserve(&st->dropped, id->len + 1) != 0)
-				continue;
-			memcpy(st->dropped.data + st->dropped.len, id->str, id->len);
-			st->dropped.data[st->dropped.len + id->len] = '\0';
-			st->dropped.len += id->len + 1;
-			st->dropped_count++;
+			if (id->type == REDIS_REPLY_STRING &&
+			    note_release(st, member_id, id->str, id->len) != YB_OK)
+				rc = YB_ENOMEM;
 		}
 	} else if (yb_redis_reply_is_noscript(r)) {
 		/* Redis restarted or flushed its scripts: load again and redo the batch. */
@@ -547,18 +624,22 @@ int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen)
 
 long yb_member_store_queue_release(yb_member_store *st)
 {
-	const char *id = (const char *)st->dropped.data;
+	const char *at = (const char *)st->dropped.data;
 	long queued = 0;
 
 	for (size_t i = 0; i < st->dropped_count; i++) {
-		char key[320];
-		const char *argv[] = {"DEL", key};
+		const char *member_id = at, *id = at + strlen(at) + 1;
+		char key[320], rel[320];
+		const char *del[] = {"EVAL", release_source, "1", key, member_id};
+		const char *srem[] = {"SREM", rel, id};
 
 		claim_key(st, key, sizeof(key), id);
-		if (yb_redis_append_command(st->redis, 2, argv, NULL) != YB_OK)
+		member_key(st, rel, sizeof(rel), member_id, ":rel");
+		if (yb_redis_append_command(st->redis, 5, del, NULL) != YB_OK ||
+		    yb_redis_append_command(st->redis, 3, srem, NULL) != YB_OK)
 			return YB_ENOMEM;
-		queued++;
-		id += strlen(id) + 1;
+		queued += 2;
+		at = id + strlen(id) + 1;
 	}
 	st->dropped.len = 0;
 	st->dropped_count = 0;

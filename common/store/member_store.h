@@ -21,6 +21,10 @@
  *                                keep_until, source offsets)
  *   <prefix>{m:ID}:cx      ZSET  claim_id scored by its keep_until day: what the apply script
  *                                drops once the member's watermark passes it
+ *   <prefix>{m:ID}:rel     SET   claim_ids the apply script dropped whose registrations are
+ *                                not released yet: noted in the same atomic script, so a
+ *                                crash before the release leaves them here, and the next read
+ *                                of the member releases them (empty, hence absent, otherwise)
  *   <prefix>{c:CLAIM_ID}   STRING  the member the claim_id belongs to (the registry that
  *                                makes claim_ids unique across members and partitions)
  *   <prefix>progress:<topic>:<partition>  the next offset enrollment-svc has applied
@@ -100,8 +104,9 @@ typedef struct yb_store_member {
 int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 				 const char *const *claim_ids, size_t n);
 
-/* Read the next member queued, in order. YB_EIO with errstr when Redis failed or a stored
- * value is not of this build's format (run claimctl rebuild). */
+/* Read the next member queued, in order. Releases a crash left pending ({m:ID}:rel) are
+ * noted for the next yb_member_store_queue_release. YB_EIO with errstr when Redis failed or
+ * a stored value is not of this build's format (run claimctl rebuild). */
 int yb_member_store_read_member(yb_member_store *st, yb_store_member *out, char *errstr,
 				size_t errlen);
 
@@ -146,8 +151,10 @@ typedef enum yb_apply_result {
  * are kept for yb_member_store_queue_release. */
 int yb_member_store_read_apply(yb_member_store *st, char *errstr, size_t errlen);
 
-/* Queue the release of the registrations of the claims the applies read so far dropped;
- * returns how many commands were queued (their replies to sync), or a negative yb_err. */
+/* Queue the release of the registrations of the claims the applies read so far dropped, and
+ * of those the members read had pending: each only if still the member's, then taken off
+ * the member's pending set. Returns how many commands were queued (their replies to sync),
+ * or a negative yb_err. */
 long yb_member_store_queue_release(yb_member_store *st);
 
 /* Load the apply script unless it is loaded: before queueing applies. A server that forgot

@@ -1,7 +1,9 @@
 /*
  * The Redis adapter against the real redis-server the servers fixture started: PING, INFO,
  * a Lua script loaded and called by SHA (applying a claim's amount once per claim_id, the
- * shape of the adjudicator's accumulator update), reload after SCRIPT FLUSH, and pipelining.
+ * shape of the adjudicator's accumulator update), reload after SCRIPT FLUSH, pipelining, and
+ * the member store's release of the registrations of the records its apply script drops,
+ * across a crash between the two.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +15,10 @@
 
 #include <cmocka.h>
 
-#include "redis/redis.h"
 #include "base/error.h"
+#include "ledger/ledger.h"
+#include "redis/redis.h"
+#include "store/member_store.h"
 
 /*
  * KEYS[1] the set of applied claim ids, KEYS[2] the accumulator hash, both under the member's
@@ -186,6 +190,117 @@ static void refused_connection_is_an_error_with_a_reason(void **state)
 	assert_non_null(strstr(errstr, "127.0.0.1:1"));
 }
 
+/* One command's integer (or string length, nil -1) answer. */
+static long long command(yb_redis *redis, int argc, const char **argv)
+{
+	redisReply *r = NULL;
+	char errstr[256];
+	long long v;
+
+	assert_int_equal(yb_redis_append_command(redis, argc, argv, NULL), YB_OK);
+	assert_int_equal(yb_redis_read_reply(redis, &r, errstr, sizeof(errstr)), YB_OK);
+	v = r->type == REDIS_REPLY_INTEGER  ? r->integer
+	    : r->type == REDIS_REPLY_STRING ? (long long)r->len
+	    : r->type == REDIS_REPLY_ARRAY  ? (long long)r->elements
+					    : -1;
+	yb_redis_reply_free(r);
+	return v;
+}
+
+/* Apply claim_id for member at version, kept until day keep_until, the watermark at ms. */
+static int apply_claim(yb_member_store *st, const char *member, const char *claim_id,
+		       int64_t version, int32_t keep_until, int64_t watermark_ms)
+{
+	static const uint8_t settlement[] = {0xc3, 0x01, 1, 2, 3};
+	yb_claim_state c = {.claim_id = claim_id,
+			    .member_id = member,
+			    .settlement = settlement,
+			    .settlement_len = sizeof(settlement),
+			    .scheme = "yingkou-resident",
+			    .year = 2024,
+			    .level = -1,
+			    .keep_until = keep_until,
+			    .partition = 0,
+			    .offset = version,
+			    .reversal_partition = -1,
+			    .reversal_offset = -1};
+	char errstr[256];
+
+	assert_int_equal(
+	    yb_member_store_queue_apply(st, member, false, version, &c, NULL, 0, watermark_ms),
+	    YB_OK);
+	return yb_member_store_read_apply(st, errstr, sizeof(errstr));
+}
+
+/*
+ * The apply script drops a record whose keep_until the watermark passed; its claim_id's
+ * registration is released after it. A crash between the two left the registration for
+ * ever; now the script notes the release in the member's {m:ID}:rel, and the member's next
+ * read releases it — only if the registration is still the member's.
+ */
+static void a_release_cut_short_by_a_crash_is_done_at_the_next_read(void **state)
+{
+	yb_redis *redis = connect_to_test_server();
+	yb_member_store *st = NULL;
+	char prefix[64], member[32], other[32], reg_x[160], reg_z[160], rel[160], owner[64];
+	char errstr[256];
+	const char *claim_ids[] = {"X"};
+	yb_store_member m;
+	long released;
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "rel-%ld:", (long)getpid());
+	snprintf(member, sizeof(member), "M-%ld", (long)getpid());
+	snprintf(other, sizeof(other), "N-%ld", (long)getpid());
+	snprintf(reg_x, sizeof(reg_x), "%s{c:X-%ld}", prefix, (long)getpid());
+	snprintf(reg_z, sizeof(reg_z), "%s{c:Z-%ld}", prefix, (long)getpid());
+	snprintf(rel, sizeof(rel), "%s{m:%s}:rel", prefix, member);
+	assert_int_equal(yb_member_store_new(&st, redis, prefix), YB_OK);
+	assert_int_equal(yb_member_store_prepare(st, errstr, sizeof(errstr)), YB_OK);
+	{
+		char x[32], z[32];
+
+		snprintf(x, sizeof(x), "X-%ld", (long)getpid());
+		snprintf(z, sizeof(z), "Z-%ld", (long)getpid());
+		claim_ids[0] = x;
+		/* X is the member's; Z another member's. */
+		assert_int_equal(yb_member_store_queue_register(st, x, member), YB_OK);
+		assert_int_equal(yb_member_store_queue_register(st, z, other), YB_OK);
+		assert_int_equal(
+		    yb_member_store_read_register(st, owner, sizeof(owner), errstr, sizeof(errstr)),
+		    YB_OK);
+		assert_int_equal(
+		    yb_member_store_read_register(st, owner, sizeof(owner), errstr, sizeof(errstr)),
+		    YB_OK);
+		/* X kept until day 1; Y's watermark (2024-03-01) passes it: X's record goes. */
+		assert_int_equal(apply_claim(st, member, x, 0, 1, 0), YB_APPLY_DONE);
+		assert_int_equal(apply_claim(st, member, "Y", 1, 30000, 1709222400000),
+				 YB_APPLY_DONE);
+		/* The crash: the release is never sent; what was in memory is gone. */
+		yb_member_store_reset(st);
+		assert_true(command(redis, 2, (const char *[]){"EXISTS", reg_x}) == 1);
+		assert_true(command(redis, 3, (const char *[]){"SISMEMBER", rel, x}) == 1);
+		/* A release noted for Z by mistake must not free another member's claim_id. */
+		assert_true(command(redis, 3, (const char *[]){"SADD", rel, z}) == 1);
+
+		/* The next read of the member releases X, and only X. */
+		assert_int_equal(yb_member_store_queue_member(st, member, claim_ids, 1), YB_OK);
+		assert_int_equal(yb_member_store_read_member(st, &m, errstr, sizeof(errstr)),
+				 YB_OK);
+		released = yb_member_store_queue_release(st);
+		assert_true(released == 4);
+		assert_int_equal(yb_member_store_sync(st, (size_t)released, errstr, sizeof(errstr)),
+				 YB_OK);
+		assert_true(command(redis, 2, (const char *[]){"EXISTS", reg_x}) == 0);
+		assert_true(command(redis, 2, (const char *[]){"EXISTS", reg_z}) == 1);
+		assert_true(command(redis, 2, (const char *[]){"EXISTS", rel}) == 0);
+		/* The record of X is gone, Y's is there. */
+		assert_null(m.claims[0]);
+	}
+	yb_member_store_destroy(st);
+	yb_redis_destroy(redis);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +309,7 @@ int main(void)
 	    cmocka_unit_test(flushed_script_is_reloaded_transparently),
 	    cmocka_unit_test(pipeline_of_a_thousand_calls_and_noscript_detection),
 	    cmocka_unit_test(refused_connection_is_an_error_with_a_reason),
+	    cmocka_unit_test(a_release_cut_short_by_a_crash_is_done_at_the_next_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
