@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "codec/record.h"
+#include "io/clock.h"
 #include "io/config.h"
 #include "io/http.h"
 #include "io/props.h"
@@ -60,10 +61,5 @@ void yb_daemon_publish(yb_daemon *d, const yb_buf *metrics, bool healthy, const 
 
 /* Stop the HTTP server and free; safe on a daemon that did not start. */
 void yb_daemon_stop(yb_daemon *d);
-
-/* Wall clock and monotonic milliseconds; a sleep. */
-int64_t yb_wall_ms(void);
-int64_t yb_mono_ms(void);
-void yb_sleep_ms(int ms);
 
 #endif

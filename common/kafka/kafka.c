@@ -1,6 +1,7 @@
 /* Kafka adapter; see kafka.h. */
 #include "kafka/kafka_client.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,44 +227,55 @@ int yb_end_probe_stable_end(yb_end_probe *p, const char *topic, int32_t partitio
 	return YB_OK;
 }
 
-int yb_end_probe_stable_ends(yb_end_probe *p, yb_end_query *q, size_t n, int timeout_ms,
-			     char *errstr, size_t errlen)
+int yb_kafka_latest_offsets(rd_kafka_t *rk, yb_end_query *q, size_t n, int timeout_ms, char *errstr,
+			    size_t errlen)
 {
 	rd_kafka_topic_partition_list_t *list;
 	rd_kafka_resp_err_t err;
-	int rc = YB_OK;
 
 	if (n == 0)
 		return YB_OK;
 	list = rd_kafka_topic_partition_list_new((int)n);
-	if (list == NULL) {
-		snprintf(errstr, errlen, "out of memory");
-		return YB_ENOMEM;
-	}
 	/* The "time" RD_KAFKA_OFFSET_END asks for the latest offset: under read_committed, the
 	 * last stable one. */
 	for (size_t i = 0; i < n; i++)
 		rd_kafka_topic_partition_list_add(list, q[i].topic, q[i].partition)->offset =
 		    RD_KAFKA_OFFSET_END;
-	err = rd_kafka_offsets_for_times(p->rk, list, timeout_ms);
-	for (size_t i = 0; i < n && rc == YB_OK; i++) {
+	err = rd_kafka_offsets_for_times(rk, list, timeout_ms);
+	for (size_t i = 0; i < n; i++) {
 		const rd_kafka_topic_partition_t *tp =
 		    rd_kafka_topic_partition_list_find(list, q[i].topic, q[i].partition);
+		bool answered = err == RD_KAFKA_RESP_ERR_NO_ERROR && tp != NULL &&
+				tp->err == RD_KAFKA_RESP_ERR_NO_ERROR && tp->offset >= 0;
 
-		if (err == RD_KAFKA_RESP_ERR_NO_ERROR && tp != NULL &&
-		    tp->err == RD_KAFKA_RESP_ERR_NO_ERROR && tp->offset >= 0) {
-			q[i].end = tp->offset;
-			continue;
-		}
-		if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-			err = tp != NULL && tp->err != RD_KAFKA_RESP_ERR_NO_ERROR
-				  ? tp->err
-				  : RD_KAFKA_RESP_ERR__BAD_MSG;
-		snprintf(errstr, errlen, "end of %s [%d]: %s", q[i].topic, (int)q[i].partition,
-			 rd_kafka_err2str(err));
-		rc = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+		q[i].end = answered ? tp->offset : -1;
+		q[i].error = answered ? 0
+			     : err != RD_KAFKA_RESP_ERR_NO_ERROR
+				 ? err
+				 : (tp != NULL && tp->err != RD_KAFKA_RESP_ERR_NO_ERROR
+					? tp->err
+					: RD_KAFKA_RESP_ERR__BAD_MSG);
 	}
 	rd_kafka_topic_partition_list_destroy(list);
+	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+		return YB_OK;
+	snprintf(errstr, errlen, "the ends of %zu partition(s): %s", n, rd_kafka_err2str(err));
+	return err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+}
+
+int yb_end_probe_stable_ends(yb_end_probe *p, yb_end_query *q, size_t n, int timeout_ms,
+			     char *errstr, size_t errlen)
+{
+	int rc = yb_kafka_latest_offsets(p->rk, q, n, timeout_ms, errstr, errlen);
+
+	/* A barrier needs every end: the first partition without one is the error. */
+	for (size_t i = 0; i < n; i++) {
+		if (q[i].end >= 0)
+			continue;
+		snprintf(errstr, errlen, "end of %s [%d]: %s", q[i].topic, (int)q[i].partition,
+			 rd_kafka_err2str((rd_kafka_resp_err_t)q[i].error));
+		return q[i].error == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
+	}
 	return rc;
 }
 
@@ -296,4 +308,60 @@ int yb_kafka_describe_cluster(const yb_props *props, int timeout_ms, yb_kafka_to
 	rc = describe_topics(rk, timeout_ms, out, count, broker_count, errstr, errlen);
 	rd_kafka_destroy(rk);
 	return rc;
+}
+
+rd_kafka_AdminOptions_t *yb_kafka_admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op,
+						int timeout_ms)
+{
+	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+	char ignored[128];
+
+	rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, ignored, sizeof(ignored));
+	return o;
+}
+
+rd_kafka_event_t *yb_kafka_admin_answer(rd_kafka_queue_t *q, int timeout_ms, const char *what,
+					char *errstr, size_t errlen)
+{
+	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
+
+	if (ev == NULL) {
+		snprintf(errstr, errlen, "%s: no answer in %d ms", what, timeout_ms);
+	} else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		snprintf(errstr, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
+		rd_kafka_event_destroy(ev);
+		ev = NULL;
+	}
+	return ev;
+}
+
+int yb_kafka_group_offsets(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *group, int timeout_ms,
+			   rd_kafka_event_t **ev, const rd_kafka_topic_partition_list_t **list,
+			   char *errstr, size_t errlen)
+{
+	rd_kafka_AdminOptions_t *o =
+	    yb_kafka_admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
+	rd_kafka_ListConsumerGroupOffsets_t *req =
+	    rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
+	const rd_kafka_group_result_t **res;
+	size_t n;
+
+	rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
+	rd_kafka_ListConsumerGroupOffsets_destroy(req);
+	rd_kafka_AdminOptions_destroy(o);
+	*ev = yb_kafka_admin_answer(q, timeout_ms, "ListConsumerGroupOffsets", errstr, errlen);
+	if (*ev == NULL)
+		return YB_EIO;
+	res = rd_kafka_ListConsumerGroupOffsets_result_groups(
+	    rd_kafka_event_ListConsumerGroupOffsets_result(*ev), &n);
+	if (n == 0 || rd_kafka_group_result_error(res[0]) != NULL) {
+		snprintf(errstr, errlen, "%s",
+			 n == 0 ? "no answer"
+				: rd_kafka_error_string(rd_kafka_group_result_error(res[0])));
+		rd_kafka_event_destroy(*ev);
+		*ev = NULL;
+		return YB_EIO;
+	}
+	*list = rd_kafka_group_result_partitions(res[0]);
+	return YB_OK;
 }

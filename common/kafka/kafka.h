@@ -31,7 +31,8 @@ int yb_end_probe_partitions(yb_end_probe *p, const char *topic, int timeout_ms, 
 typedef struct yb_end_query {
 	const char *topic;
 	int32_t partition;
-	int64_t end; /* the answer */
+	int64_t end;   /* the answer; -1 when the partition's answer was an error */
+	int32_t error; /* then librdkafka's error code for it, else 0 */
 } yb_end_query;
 
 /*

@@ -39,4 +39,30 @@ rd_kafka_t *yb_kafka_probe_new(const yb_props *props, const char *group_id,
 int yb_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
 			      int *count, char *errstr, size_t errlen);
 
+/*
+ * The latest offset of each partition q[0..n) as rk's isolation level sees it (the log end
+ * read_uncommitted, the last stable offset read_committed), in one ListOffsets request per
+ * broker: q[i].end, or -1 with q[i].error where the partition's answer is an error. YB_OK
+ * when the cluster answered; YB_ETIMEDOUT / YB_EIO with errstr when it did not.
+ */
+int yb_kafka_latest_offsets(rd_kafka_t *rk, yb_end_query *q, size_t n, int timeout_ms, char *errstr,
+			    size_t errlen);
+
+/* Options for an admin request of kind op, answered within timeout_ms. */
+rd_kafka_AdminOptions_t *yb_kafka_admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op,
+						int timeout_ms);
+
+/* The answer to an admin request on q (what names it in errstr), or NULL with errstr when
+ * none came in time or it is an error. The caller destroys the event. */
+rd_kafka_event_t *yb_kafka_admin_answer(rd_kafka_queue_t *q, int timeout_ms, const char *what,
+					char *errstr, size_t errlen);
+
+/*
+ * The committed offsets of group (ListConsumerGroupOffsets): *list lives in *ev, which the
+ * caller destroys once it has read it. YB_OK, or YB_EIO with the reason in errstr.
+ */
+int yb_kafka_group_offsets(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *group, int timeout_ms,
+			   rd_kafka_event_t **ev, const rd_kafka_topic_partition_list_t **list,
+			   char *errstr, size_t errlen);
+
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/clock.h"
 #include "kafka/kafka_client.h"
 #include "base/error.h"
 
@@ -34,37 +35,11 @@ static rd_kafka_t *client(const yb_props *props, const char *isolation, char *er
 	return yb_kafka_probe_new(props, group, settings, errstr, errlen);
 }
 
-/* Wait for an admin result on q; NULL (errstr set) on timeout or error. */
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, int timeout_ms, const char *what,
-				    char *errstr, size_t errlen)
-{
-	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
-
-	if (ev == NULL) {
-		snprintf(errstr, errlen, "%s: no answer in %d ms", what, timeout_ms);
-		return NULL;
-	}
-	if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(errstr, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
-		rd_kafka_event_destroy(ev);
-		return NULL;
-	}
-	return ev;
-}
-
-static rd_kafka_AdminOptions_t *options(rd_kafka_t *rk, rd_kafka_admin_op_t op, int timeout_ms)
-{
-	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
-	char ignored[128];
-
-	rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, ignored, sizeof(ignored));
-	return o;
-}
-
 static int list_groups(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char ***names,
 		       size_t *count, char *errstr, size_t errlen)
 {
-	rd_kafka_AdminOptions_t *o = options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms);
+	rd_kafka_AdminOptions_t *o =
+	    yb_kafka_admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout_ms);
 	rd_kafka_event_t *ev;
 	const rd_kafka_ConsumerGroupListing_t **list;
 	const rd_kafka_error_t **errors;
@@ -72,7 +47,7 @@ static int list_groups(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char
 
 	rd_kafka_ListConsumerGroups(rk, o, q);
 	rd_kafka_AdminOptions_destroy(o);
-	ev = admin_wait(q, timeout_ms, "ListConsumerGroups", errstr, errlen);
+	ev = yb_kafka_admin_answer(q, timeout_ms, "ListConsumerGroups", errstr, errlen);
 	if (ev == NULL)
 		return YB_EIO;
 	list = rd_kafka_ListConsumerGroups_result_valid(
@@ -121,14 +96,14 @@ static int describe(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, char **
 		    yb_group_info *info, char *errstr, size_t errlen)
 {
 	rd_kafka_AdminOptions_t *o =
-	    options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
+	    yb_kafka_admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
 	rd_kafka_event_t *ev;
 	const rd_kafka_ConsumerGroupDescription_t **descs;
 	size_t n;
 
 	rd_kafka_DescribeConsumerGroups(rk, (const char **)names, count, o, q);
 	rd_kafka_AdminOptions_destroy(o);
-	ev = admin_wait(q, timeout_ms, "DescribeConsumerGroups", errstr, errlen);
+	ev = yb_kafka_admin_answer(q, timeout_ms, "DescribeConsumerGroups", errstr, errlen);
 	if (ev == NULL)
 		return YB_EIO;
 	descs = rd_kafka_DescribeConsumerGroups_result_groups(
@@ -161,32 +136,12 @@ static int committed(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, const 
 		     yb_partition_lag **parts, size_t *count, size_t *cap, char *errstr,
 		     size_t errlen)
 {
-	rd_kafka_AdminOptions_t *o =
-	    options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
-	rd_kafka_ListConsumerGroupOffsets_t *req =
-	    rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
-	rd_kafka_event_t *ev;
-	const rd_kafka_group_result_t **res;
-	const rd_kafka_topic_partition_list_t *list;
-	size_t n;
-	int rc = YB_OK;
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_topic_partition_list_t *list = NULL;
+	int rc = yb_kafka_group_offsets(rk, q, group, timeout_ms, &ev, &list, errstr, errlen);
 
-	rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
-	rd_kafka_ListConsumerGroupOffsets_destroy(req);
-	rd_kafka_AdminOptions_destroy(o);
-	ev = admin_wait(q, timeout_ms, "ListConsumerGroupOffsets", errstr, errlen);
-	if (ev == NULL)
-		return YB_EIO;
-	res = rd_kafka_ListConsumerGroupOffsets_result_groups(
-	    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
-	if (n == 0 || rd_kafka_group_result_error(res[0]) != NULL) {
-		snprintf(errstr, errlen, "%s",
-			 n == 0 ? "no answer"
-				: rd_kafka_error_string(rd_kafka_group_result_error(res[0])));
-		rd_kafka_event_destroy(ev);
-		return YB_EIO;
-	}
-	list = rd_kafka_group_result_partitions(res[0]);
+	if (rc != YB_OK)
+		return rc;
 	for (int i = 0; list != NULL && i < list->cnt && rc == YB_OK; i++) {
 		yb_partition_lag *p;
 
@@ -210,14 +165,6 @@ static int committed(rd_kafka_t *rk, rd_kafka_queue_t *q, int timeout_ms, const 
 	}
 	rd_kafka_event_destroy(ev);
 	return rc;
-}
-
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Stop fetching a partition whose answer we have, so the others' come sooner. */
@@ -260,7 +207,7 @@ static size_t probe_round(rd_kafka_t *rc, yb_partition_lag *parts, bool *probed,
 		rd_kafka_topic_partition_list_destroy(assign);
 		return 0;
 	}
-	while (waiting > 0 && monotonic_ms() < deadline) {
+	while (waiting > 0 && yb_mono_ms() < deadline) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(rc, 100);
 		const rd_kafka_topic_partition_t *tp;
 
@@ -296,13 +243,13 @@ static size_t probe_round(rd_kafka_t *rc, yb_partition_lag *parts, bool *probed,
 static int probe_markers(rd_kafka_t *rc, yb_partition_lag *parts, size_t count, int timeout_ms)
 {
 	bool *probed = calloc(count > 0 ? count : 1, sizeof(bool));
-	int64_t deadline = monotonic_ms() + timeout_ms;
+	int64_t deadline = yb_mono_ms() + timeout_ms;
 
 	if (probed == NULL)
 		return YB_ENOMEM;
 	for (size_t i = 0; i < count; i++)
 		probed[i] = !(parts[i].lag > 0 && parts[i].committed >= 0);
-	while (monotonic_ms() < deadline && probe_round(rc, parts, probed, count, deadline) > 0)
+	while (yb_mono_ms() < deadline && probe_round(rc, parts, probed, count, deadline) > 0)
 		;
 	free(probed);
 	return YB_OK;
@@ -362,64 +309,39 @@ static int unreachable(const yb_lag_meter *m, char *errstr, size_t errlen)
 	return YB_EIO;
 }
 
-/*
- * The latest offset of every partition in lag[0..count) as rk's isolation level sees it (the
- * log end read_uncommitted, the last stable offset read_committed), in one ListOffsets
- * request per broker; -1 where a partition's answer is an error. YB_ETIMEDOUT / YB_EIO with
- * errstr when the cluster does not answer at all (asked one partition at a time, a frozen
- * broker held a measurement for two timeouts per partition).
- */
-static int latest_offsets(rd_kafka_t *rk, const yb_partition_lag *lag, size_t count, int timeout_ms,
-			  int64_t *out, char *errstr, size_t errlen)
-{
-	rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)count);
-	rd_kafka_resp_err_t err;
-
-	for (size_t i = 0; i < count; i++)
-		rd_kafka_topic_partition_list_add(list, lag[i].topic, lag[i].partition)->offset =
-		    RD_KAFKA_OFFSET_END;
-	err = rd_kafka_offsets_for_times(rk, list, timeout_ms);
-	for (size_t i = 0; i < count; i++) {
-		const rd_kafka_topic_partition_t *tp =
-		    rd_kafka_topic_partition_list_find(list, lag[i].topic, lag[i].partition);
-
-		out[i] = err == RD_KAFKA_RESP_ERR_NO_ERROR && tp != NULL &&
-				 tp->err == RD_KAFKA_RESP_ERR_NO_ERROR && tp->offset >= 0
-			     ? tp->offset
-			     : -1;
-	}
-	rd_kafka_topic_partition_list_destroy(list);
-	if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
-		return YB_OK;
-	snprintf(errstr, errlen, "the ends of %zu partition(s): %s", count, rd_kafka_err2str(err));
-	return err == RD_KAFKA_RESP_ERR__TIMED_OUT ? YB_ETIMEDOUT : YB_EIO;
-}
-
 /* The ends of every partition, and the lag in messages to the last stable offset. */
 static int ends(yb_lag_meter *m, yb_partition_lag *lag, size_t count, int timeout_ms, char *errstr,
 		size_t errlen)
 {
-	int64_t *log_end = calloc(2 * count + 1, sizeof(*log_end)), *stable = log_end + count;
-	int rc = log_end == NULL ? YB_ENOMEM : YB_OK;
+	yb_end_query *q = calloc(count + 1, sizeof(*q));
+	int64_t *log_end = calloc(count + 1, sizeof(*log_end));
+	int rc = q == NULL || log_end == NULL ? YB_ENOMEM : YB_OK;
 
-	if (rc == YB_OK && count > 0)
-		rc = latest_offsets(m->ru, lag, count, timeout_ms, log_end, errstr, errlen);
-	if (rc == YB_OK && count > 0)
-		rc = latest_offsets(m->rc, lag, count, timeout_ms, stable, errstr, errlen);
+	for (size_t i = 0; rc == YB_OK && i < count; i++)
+		q[i] = (yb_end_query){.topic = lag[i].topic, .partition = lag[i].partition};
+	/* One request for every log end, one for every last stable offset: a cluster that does
+	 * not answer costs one timeout each, not two per partition. */
+	if (rc == YB_OK)
+		rc = yb_kafka_latest_offsets(m->ru, q, count, timeout_ms, errstr, errlen);
+	for (size_t i = 0; rc == YB_OK && i < count; i++)
+		log_end[i] = q[i].end;
+	if (rc == YB_OK)
+		rc = yb_kafka_latest_offsets(m->rc, q, count, timeout_ms, errstr, errlen);
 	for (size_t i = 0; rc == YB_OK && i < count; i++) {
 		yb_partition_lag *p = &lag[i];
+		int64_t stable = q[i].end;
 
 		p->lag_ms = -1;
-		if (log_end[i] < 0 || stable[i] < 0) {
+		if (log_end[i] < 0 || stable < 0) {
 			p->log_end = p->stable_end = p->lag = -1;
 			continue;
 		}
 		p->log_end = log_end[i];
-		p->stable_end = stable[i];
-		p->lag = p->committed < 0
-			     ? -1
-			     : (stable[i] > p->committed ? stable[i] - p->committed : 0);
+		p->stable_end = stable;
+		p->lag =
+		    p->committed < 0 ? -1 : (stable > p->committed ? stable - p->committed : 0);
 	}
+	free(q);
 	free(log_end);
 	return rc;
 }

@@ -22,38 +22,12 @@ static rd_kafka_t *client(const yb_props *props, char *errstr, size_t errlen)
 	return yb_kafka_probe_new(props, "yb-offsets-probe", settings, errstr, errlen);
 }
 
-static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op,
-					      int timeout_ms)
-{
-	rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
-	char ignored[128];
-
-	rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, ignored, sizeof(ignored));
-	return o;
-}
-
-/* The answer to an admin request on q, or NULL with errstr. */
-static rd_kafka_event_t *admin_answer(rd_kafka_queue_t *q, int timeout_ms, const char *what,
-				      char *errstr, size_t errlen)
-{
-	rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 2000);
-
-	if (ev == NULL) {
-		snprintf(errstr, errlen, "%s: no answer in %d ms", what, timeout_ms);
-	} else if (rd_kafka_event_error(ev) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		snprintf(errstr, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
-		rd_kafka_event_destroy(ev);
-		ev = NULL;
-	}
-	return ev;
-}
-
 /* The group's state and member count; a group the broker does not know is "Dead". */
 static int describe_group(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *group, int timeout_ms,
 			  char state[32], int *members, char *errstr, size_t errlen)
 {
 	rd_kafka_AdminOptions_t *o =
-	    admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
+	    yb_kafka_admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
 	const rd_kafka_ConsumerGroupDescription_t **descs;
 	const rd_kafka_error_t *error;
 	rd_kafka_event_t *ev;
@@ -62,7 +36,7 @@ static int describe_group(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *group
 
 	rd_kafka_DescribeConsumerGroups(rk, &group, 1, o, q);
 	rd_kafka_AdminOptions_destroy(o);
-	ev = admin_answer(q, timeout_ms, "DescribeConsumerGroups", errstr, errlen);
+	ev = yb_kafka_admin_answer(q, timeout_ms, "DescribeConsumerGroups", errstr, errlen);
 	if (ev == NULL)
 		return YB_EIO;
 	descs = rd_kafka_DescribeConsumerGroups_result_groups(
@@ -92,32 +66,16 @@ static int describe_group(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *group
 static int list_committed(rd_kafka_t *rk, rd_kafka_queue_t *q, const char *group, int timeout_ms,
 			  yb_offset_plan *committed, char *errstr, size_t errlen)
 {
-	rd_kafka_AdminOptions_t *o =
-	    admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
-	rd_kafka_ListConsumerGroupOffsets_t *req =
-	    rd_kafka_ListConsumerGroupOffsets_new(group, NULL);
-	const rd_kafka_topic_partition_list_t *list;
-	const rd_kafka_group_result_t **res;
-	rd_kafka_event_t *ev;
-	size_t n;
-	int rc = YB_OK;
+	rd_kafka_event_t *ev = NULL;
+	const rd_kafka_topic_partition_list_t *list = NULL;
+	char reason[512];
+	int rc =
+	    yb_kafka_group_offsets(rk, q, group, timeout_ms, &ev, &list, reason, sizeof(reason));
 
-	rd_kafka_ListConsumerGroupOffsets(rk, &req, 1, o, q);
-	rd_kafka_ListConsumerGroupOffsets_destroy(req);
-	rd_kafka_AdminOptions_destroy(o);
-	ev = admin_answer(q, timeout_ms, "ListConsumerGroupOffsets", errstr, errlen);
-	if (ev == NULL)
-		return YB_EIO;
-	res = rd_kafka_ListConsumerGroupOffsets_result_groups(
-	    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n);
-	if (n == 0 || rd_kafka_group_result_error(res[0]) != NULL) {
-		snprintf(errstr, errlen, "offsets of %s: %s", group,
-			 n == 0 ? "no answer"
-				: rd_kafka_error_string(rd_kafka_group_result_error(res[0])));
-		rd_kafka_event_destroy(ev);
-		return YB_EIO;
+	if (rc != YB_OK) {
+		snprintf(errstr, errlen, "offsets of %s: %s", group, reason);
+		return rc;
 	}
-	list = rd_kafka_group_result_partitions(res[0]);
 	for (int i = 0; list != NULL && i < list->cnt && rc == YB_OK; i++) {
 		const rd_kafka_topic_partition_t *tp = &list->elems[i];
 		int64_t offset = tp->offset >= 0 ? tp->offset : -1;
@@ -385,10 +343,10 @@ int yb_kafka_apply_reset(const yb_props *props, const char *group, const yb_offs
 						  plan->items[i].partition)
 		    ->offset = plan->items[i].target;
 	req = rd_kafka_AlterConsumerGroupOffsets_new(group, list);
-	o = admin_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout_ms);
+	o = yb_kafka_admin_options(rk, RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeout_ms);
 	q = rd_kafka_queue_new(rk);
 	rd_kafka_AlterConsumerGroupOffsets(rk, &req, 1, o, q);
-	ev = admin_answer(q, timeout_ms, "AlterConsumerGroupOffsets", errstr, errlen);
+	ev = yb_kafka_admin_answer(q, timeout_ms, "AlterConsumerGroupOffsets", errstr, errlen);
 	rc = ev != NULL ? apply_answer(ev, errstr, errlen) : YB_EIO;
 	if (ev != NULL)
 		rd_kafka_event_destroy(ev);

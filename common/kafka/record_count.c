@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "io/clock.h"
 #include "kafka/kafka_client.h"
 #include "base/error.h"
 
@@ -95,18 +96,10 @@ static int assign_new(yb_record_counter *c, int timeout_ms, char *errstr, size_t
 	return rc;
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int yb_record_counter_update(yb_record_counter *c, int timeout_ms, int64_t *records, char *errstr,
 			     size_t errlen)
 {
-	int64_t deadline = monotonic_ms() + timeout_ms, *end;
+	int64_t deadline = yb_mono_ms() + timeout_ms, *end;
 	int rc = assign_new(c, timeout_ms, errstr, errlen), behind = 0;
 
 	*records = c->records;
@@ -127,7 +120,7 @@ int yb_record_counter_update(yb_record_counter *c, int timeout_ms, int64_t *reco
 		if (c->eof_at[p] < end[p])
 			behind++;
 	}
-	while (behind > 0 && monotonic_ms() < deadline) {
+	while (behind > 0 && yb_mono_ms() < deadline) {
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
 
 		if (m == NULL)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "codec/avro.h"
+#include "io/clock.h"
 #include "io/dead_letter.h"
 #include "kafka/kafka_client.h"
 #include "base/date.h"
@@ -31,14 +32,6 @@ struct yb_stream {
 	yb_buf dead_letter;
 	size_t dead_letter_payload_max; /* the producer's message.max.bytes less the room */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			 rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -271,7 +264,7 @@ int yb_stream_poll(yb_stream *s, yb_stream_message *msgs, size_t max, int wait_m
 	}
 	s->revoked = 0;
 	while (n < max) {
-		int timeout = deadline < 0 ? wait_ms : (int)(deadline - mono_ms());
+		int timeout = deadline < 0 ? wait_ms : (int)(deadline - yb_mono_ms());
 		rd_kafka_message_t *m;
 		rd_kafka_timestamp_type_t type;
 
@@ -328,7 +321,7 @@ int yb_stream_poll(yb_stream *s, yb_stream_message *msgs, size_t max, int wait_m
 		msgs[n].sent_ms = sent_header(m);
 		n++;
 		if (deadline < 0)
-			deadline = mono_ms() + linger_ms;
+			deadline = yb_mono_ms() + linger_ms;
 	}
 	return (int)n;
 }

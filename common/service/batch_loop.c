@@ -120,9 +120,9 @@ void yb_batch_loop_publish(yb_batch_loop *loop, bool healthy, const char *reason
 			     "what it gave.",
 			     &c->end_to_end_ms);
 	yb_stream_lag_metrics(loop->stream, &text);
-	yb_service_publish(loop->svc, &text, healthy, reason);
+	yb_daemon_publish(loop->svc, &text, healthy, reason);
 	yb_buf_free(&text);
-	loop->last_publish = yb_service_mono_ms();
+	loop->last_publish = yb_mono_ms();
 }
 
 /* Abort and rewind; YB_OK or YB_EIO (logged). */
@@ -152,11 +152,11 @@ static int recover(yb_batch_loop *loop, const char *why)
 	yb_batch_loop_publish(loop, false, why);
 	if (abort_batch(loop) != YB_OK)
 		return YB_EIO;
-	yb_service_sleep_ms(loop->failures < 10 ? 200 * loop->failures : 2000);
-	while (!yb_service_stopping() && loop->steps->reconnect != NULL) {
+	yb_sleep_ms(loop->failures < 10 ? 200 * loop->failures : 2000);
+	while (!yb_daemon_stopping() && loop->steps->reconnect != NULL) {
 		if (loop->steps->reconnect(loop->service, errstr, sizeof(errstr)) == YB_OK)
 			break;
-		yb_service_sleep_ms(RECONNECT_WAIT);
+		yb_sleep_ms(RECONNECT_WAIT);
 	}
 	return YB_OK;
 }
@@ -173,10 +173,10 @@ static void adapt_size(yb_batch_loop *loop, size_t got)
 /* Run one step, timing it into phase; a NULL step is YB_OK. */
 static int step(yb_batch_loop *loop, yb_batch_step fn, int phase, char *errstr, size_t errlen)
 {
-	int64_t began = yb_service_mono_ms();
+	int64_t began = yb_mono_ms();
 	int rc = fn != NULL ? fn(loop->service, &loop->batch, errstr, errlen) : YB_OK;
 
-	loop->c.phase_ms[phase] += yb_service_mono_ms() - began;
+	loop->c.phase_ms[phase] += yb_mono_ms() - began;
 	return rc;
 }
 
@@ -202,13 +202,13 @@ static int work(yb_batch_loop *loop, char *errstr, size_t errlen)
 /* The committed batch: count it, time it, tell the service. */
 static void committed(yb_batch_loop *loop, int64_t polled)
 {
-	int64_t now = yb_service_wall_ms();
+	int64_t now = yb_wall_ms();
 
 	loop->c.batches++;
 	loop->c.consumed += loop->batch.count;
 	loop->c.dead_lettered += loop->batch_dead_letters;
 	loop->batch_dead_letters = 0;
-	yb_histogram_observe(&loop->c.batch_ms, yb_service_mono_ms() - polled);
+	yb_histogram_observe(&loop->c.batch_ms, yb_mono_ms() - polled);
 	for (size_t i = 0; i < loop->batch.count; i++) {
 		if (loop->batch.msgs[i].sent_ms > 0)
 			yb_histogram_observe(&loop->c.end_to_end_ms,
@@ -240,16 +240,16 @@ static int run_batch(yb_batch_loop *loop)
 	}
 	loop->batch.count = (size_t)n;
 	if (n == 0 && !loop->ended) {
-		if (yb_service_mono_ms() - loop->last_publish > PUBLISH_IDLE)
+		if (yb_mono_ms() - loop->last_publish > PUBLISH_IDLE)
 			yb_batch_loop_publish(loop, true, NULL);
 		return YB_OK;
 	}
 	adapt_size(loop, (size_t)n);
-	polled = yb_service_mono_ms();
+	polled = yb_mono_ms();
 	memcpy(phase_before, loop->c.phase_ms, sizeof(phase_before));
 	loop->batch_dead_letters = 0;
 	rc = work(loop, errstr, sizeof(errstr));
-	if (rc != YB_OK && yb_service_stopping())
+	if (rc != YB_OK && yb_daemon_stopping())
 		return abort_batch(loop); /* interrupted (a wait cut short): read again later */
 	if (rc == YB_BATCH_REDO) {
 		loop->c.redone++;
@@ -279,10 +279,10 @@ static int run_batch(yb_batch_loop *loop)
 		_exit(CRASH_EXIT);
 	}
 	{
-		int64_t began = yb_service_mono_ms();
+		int64_t began = yb_mono_ms();
 
 		rc = yb_stream_commit(loop->stream, errstr, sizeof(errstr));
-		loop->c.phase_ms[YB_PHASE_COMMIT] += yb_service_mono_ms() - began;
+		loop->c.phase_ms[YB_PHASE_COMMIT] += yb_mono_ms() - began;
 	}
 	if (rc < 0) {
 		YB_LOG(YB_LOG_ERROR, "commit_failed", "{s:s}", "err", errstr);
@@ -301,8 +301,8 @@ static int run_batch(yb_batch_loop *loop)
 			json_object_set_new(phases, phase_names[p],
 					    json_integer(loop->c.phase_ms[p] - phase_before[p]));
 		YB_LOG(YB_LOG_DEBUG, "batch", "{s:i, s:i, s:I, s:o}", "messages", n, "next_size",
-		       (int)loop->size, "ms", (json_int_t)(yb_service_mono_ms() - polled),
-		       "phase_ms", phases);
+		       (int)loop->size, "ms", (json_int_t)(yb_mono_ms() - polled), "phase_ms",
+		       phases);
 	}
 	return YB_OK;
 }
@@ -310,10 +310,10 @@ static int run_batch(yb_batch_loop *loop)
 int yb_batch_loop_run(yb_batch_loop *loop)
 {
 	yb_batch_loop_publish(loop, true, NULL);
-	while (!yb_service_stopping()) {
+	while (!yb_daemon_stopping()) {
 		if (run_batch(loop) != YB_OK)
 			return 1;
-		if (yb_service_mono_ms() - loop->last_publish > PUBLISH_BUSY)
+		if (yb_mono_ms() - loop->last_publish > PUBLISH_BUSY)
 			yb_batch_loop_publish(loop, true, NULL);
 	}
 	return 0;

@@ -30,31 +30,4 @@ int yb_service_start(yb_service *svc, const char *name, const char *summary, int
  * is 1, else NULL (dynamic membership). */
 const char *yb_service_static_instance(const yb_service *svc);
 
-/* The frame's calls under the services' names. */
-static inline bool yb_service_stopping(void)
-{
-	return yb_daemon_stopping();
-}
-static inline void yb_service_publish(yb_service *svc, const yb_buf *metrics, bool healthy,
-				      const char *reason)
-{
-	yb_daemon_publish(svc, metrics, healthy, reason);
-}
-static inline void yb_service_stop(yb_service *svc)
-{
-	yb_daemon_stop(svc);
-}
-static inline int64_t yb_service_wall_ms(void)
-{
-	return yb_wall_ms();
-}
-static inline int64_t yb_service_mono_ms(void)
-{
-	return yb_mono_ms();
-}
-static inline void yb_service_sleep_ms(int ms)
-{
-	yb_sleep_ms(ms);
-}
-
 #endif

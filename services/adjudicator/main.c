@@ -213,7 +213,7 @@ static int catch_up_institutions(adjudicator *a, const yb_end_query *ends, char 
 
 		for (int p = 0; p < a->institution_partitions; p++)
 			behind |= a->institutions_next[p] < ends[p].end;
-		if (!behind || yb_service_stopping())
+		if (!behind || yb_daemon_stopping())
 			return YB_OK;
 		rc = yb_consumer_poll(a->institutions, 200, &m, errstr, errlen);
 		if (rc < 0)
@@ -257,7 +257,7 @@ static int barrier(void *service, const yb_batch *b, char *errstr, size_t errlen
 	bool needed[MAX_PARTITIONS] = {false};
 	int64_t ends[2][MAX_PARTITIONS];
 	int64_t next[2][MAX_PARTITIONS];
-	int64_t started = yb_service_mono_ms(), warned = started;
+	int64_t started = yb_mono_ms(), warned = started;
 	yb_end_query *q = a->end_queries;
 	size_t nq = 0;
 	int rc;
@@ -268,11 +268,12 @@ static int barrier(void *service, const yb_batch *b, char *errstr, size_t errlen
 	}
 	/* Every end the batch needs, institutions first, in one request. */
 	for (int p = 0; p < a->institution_partitions; p++)
-		q[nq++] = (yb_end_query){yb_props_get(a->cfg, "topic.institutions"), p, 0};
+		q[nq++] = (yb_end_query){.topic = yb_props_get(a->cfg, "topic.institutions"),
+					 .partition = p};
 	for (int t = 0; t < 2; t++) {
 		for (int p = 0; p < a->member_partitions; p++) {
 			if (needed[p])
-				q[nq++] = (yb_end_query){topics[t], p, 0};
+				q[nq++] = (yb_end_query){.topic = topics[t], .partition = p};
 		}
 	}
 	rc = yb_end_probe_stable_ends(a->probe, q, nq, REQUEST_TIMEOUT, errstr, errlen);
@@ -314,20 +315,20 @@ static int barrier(void *service, const yb_batch *b, char *errstr, size_t errlen
 		}
 		if (!behind)
 			break;
-		if (yb_service_stopping()) {
+		if (yb_daemon_stopping()) {
 			snprintf(errstr, errlen, "stopping while waiting for enrollment-svc");
 			return YB_ETIMEDOUT;
 		}
-		if (yb_service_mono_ms() - warned >= yb_config_int(a->cfg, "barrier.warn.ms")) {
+		if (yb_mono_ms() - warned >= yb_config_int(a->cfg, "barrier.warn.ms")) {
 			YB_LOG(YB_LOG_WARN, "waiting_for_enrollments", "{s:s, s:I}", "behind",
-			       missing, "waited_ms", (json_int_t)(yb_service_mono_ms() - started));
+			       missing, "waited_ms", (json_int_t)(yb_mono_ms() - started));
 			yb_batch_loop_publish(&a->loop, false,
 					      "waiting for enrollment-svc (see the log)");
-			warned = yb_service_mono_ms();
+			warned = yb_mono_ms();
 		}
-		yb_service_sleep_ms(5);
+		yb_sleep_ms(5);
 	}
-	a->barrier_wait_ms += yb_service_mono_ms() - started;
+	a->barrier_wait_ms += yb_mono_ms() - started;
 	return YB_OK;
 }
 
@@ -889,7 +890,7 @@ static void teardown(adjudicator *a)
 	free(a->arena_memory);
 	free(a->event_arena);
 	yb_buf_free(&a->out);
-	yb_service_stop(&a->svc);
+	yb_daemon_stop(&a->svc);
 }
 
 int main(int argc, char **argv)

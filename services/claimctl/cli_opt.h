@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "claimctl.h"
+
 typedef enum cli_opt_kind {
 	CLI_OPT_SWITCH,  /* --name: *(int *)value = 1 */
 	CLI_OPT_VALUE,   /* --name VALUE: *(const char **)value = VALUE (the last one given) */
@@ -79,10 +81,10 @@ typedef struct cli_opt {
 	{                                                  \
 		.kind = CLI_OPT_SECTION, .name = (heading) \
 	}
-#define CLI_BROKERS(ptr)                                                                       \
-	CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', (ptr), "HOST:PORT",                 \
-		       "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; default " \
-		       "127.0.0.1:19092)")
+#define CLI_BROKERS(ptr)                                                               \
+	CLI_VALUE_ALSO("brokers", "bootstrap-server", 'b', (ptr), "HOST:PORT",         \
+		       "bootstrap servers (also --bootstrap-server; env\nYB_BROKERS; " \
+		       "default " CLAIMCTL_DEFAULT_BROKERS ")")
 #define CLI_ARG(placeholder, ptr, text)                                                    \
 	{                                                                                  \
 		.kind = CLI_OPT_ARG, .name = (placeholder), .value = (ptr), .help = (text) \

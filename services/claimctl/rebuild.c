@@ -23,6 +23,7 @@
 #include "cli_opt.h"
 #include "codec/avro.h"
 #include "history.h"
+#include "io/clock.h"
 #include "io/config.h"
 #include "kafka/kafka.h"
 #include "kafka/lag.h"
@@ -228,7 +229,8 @@ static int progress_ends(rebuild *r, yb_end_probe *probe, const rebuild_opts *o,
 
 	for (int t = 0; t < 2; t++) {
 		for (int p = 0; p < partitions; p++)
-			q[t * partitions + p] = (yb_end_query){o->inputs[1 + t], p, 0};
+			q[t * partitions + p] =
+			    (yb_end_query){.topic = o->inputs[1 + t], .partition = p};
 	}
 	rc = yb_end_probe_stable_ends(probe, q, (size_t)(2 * partitions), 10000, r->errstr,
 				      sizeof(r->errstr));
@@ -295,14 +297,6 @@ static void print_rebuilt(const rebuild *r, const rebuild_opts *o, const history
 	       counts->skipped, r->refused + counts->refused_events);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int claimctl_rebuild(int argc, char **argv)
 {
 	static rebuild_opts o;
@@ -319,7 +313,7 @@ int claimctl_rebuild(int argc, char **argv)
 	yb_end_probe *probe = NULL;
 	history h = {0};
 	history_counts counts;
-	int64_t began = mono_ms();
+	int64_t began = yb_mono_ms();
 
 	o = (rebuild_opts){.brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS),
 			   .redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS),
@@ -357,7 +351,7 @@ int claimctl_rebuild(int argc, char **argv)
 	    write_events(&r, &h, ledger) != YB_OK ||
 	    write_state(&r, ledger, &o, partitions, progress) != YB_OK)
 		goto failed;
-	print_rebuilt(&r, &o, &counts, mono_ms() - began);
+	print_rebuilt(&r, &o, &counts, yb_mono_ms() - began);
 	exit_code = r.differing == 0 ? CLAIMCTL_EXIT_OK : CLAIMCTL_EXIT_FAILURE;
 	goto out;
 failed:

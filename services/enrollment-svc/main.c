@@ -240,7 +240,7 @@ static void teardown(enrollment_svc *e)
 	yb_ledger_destroy(e->checker);
 	yb_avro_destroy(e->avro);
 	free(e->arena_memory);
-	yb_service_stop(&e->svc);
+	yb_daemon_stop(&e->svc);
 }
 
 int main(int argc, char **argv)

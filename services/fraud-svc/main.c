@@ -995,7 +995,7 @@ static void teardown(fraud_svc *f)
 	free(f->event_arena);
 	yb_buf_free(&f->out);
 	yb_buf_free(&f->judged);
-	yb_service_stop(&f->svc);
+	yb_daemon_stop(&f->svc);
 }
 
 int main(int argc, char **argv)

@@ -407,8 +407,8 @@ static void stable_ends_stop_at_an_open_transaction(void **state)
 	yb_props_set(props, "kafka.bootstrap.servers", brokers());
 	probe = yb_end_probe_new(props, errstr, sizeof(errstr));
 	assert_non_null(probe);
-	q[0] = (yb_end_query){topic, 0, -1};
-	q[1] = (yb_end_query){topic, 1, -1};
+	q[0] = (yb_end_query){.topic = topic, .partition = 0, .end = -1};
+	q[1] = (yb_end_query){.topic = topic, .partition = 1, .end = -1};
 	assert_int_equal(yb_end_probe_stable_ends(probe, q, 2, TIMEOUT_MS, errstr, sizeof(errstr)),
 			 YB_OK);
 	assert_true(q[0].end == 3 && q[1].end == 1);
