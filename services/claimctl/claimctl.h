@@ -44,6 +44,10 @@ const char *claimctl_env_or(const char *name, const char *fallback);
  * returns YB_EINVAL when the text is not key=value. */
 int claimctl_kafka_property(yb_props *props, const char *command, const char *assignment);
 
+/* Add the librdkafka settings of the file named by YB_KAFKA_CONFIG (if set) to props, under
+ * "kafka."; YB_OK, or an error printed as "claimctl COMMAND: ...". */
+int claimctl_kafka_config_file(yb_props *props, const char *command);
+
 /* The policies directory: given, else $YB_POLICIES, else ./policies, else the source tree's. */
 const char *claimctl_policies_dir(const char *given);
 

@@ -142,6 +142,12 @@ int cli_parse(const cli_command *cmd, int argc, char **argv)
 				shorts[ns++] = ':';
 		}
 	}
+	for (size_t i = 0; i < cmd->count; i++) {
+		/* Settings from YB_KAFKA_CONFIG first, so that -X overrides them. */
+		if (cmd->opts[i].kind == CLI_OPT_KAFKA &&
+		    claimctl_kafka_config_file(cmd->opts[i].value, cmd->name) != YB_OK)
+			return CLAIMCTL_EXIT_USAGE;
+	}
 	longs[nl++] = (struct option){"help", no_argument, NULL, 'h'};
 	longs[nl] = (struct option){NULL, 0, NULL, 0};
 	shorts[ns] = '\0';

@@ -72,10 +72,13 @@ typedef struct cli_opt {
 		.kind = CLI_OPT_CALL, .name = (long_name), .alias = (letter), .value = (ptr), \
 		.value_name = (shown), .help = (text), .call = (fn)                           \
 	}
-#define CLI_KAFKA(props)                                                                          \
-	{                                                                                         \
-		.kind = CLI_OPT_KAFKA, .name = "", .alias = 'X', .value = (props),                \
-		.value_name = "KEY=VALUE", .help = "librdkafka property, repeatable (as kcat -X)" \
+#define CLI_KAFKA(props)                                                                    \
+	{                                                                                   \
+		.kind = CLI_OPT_KAFKA, .name = "", .alias = 'X', .value = (props),          \
+		.value_name = "KEY=VALUE",                                                  \
+		.help = "librdkafka property, repeatable (as kcat -X); the file named by\n" \
+			"YB_KAFKA_CONFIG holds more, e.g. security.protocol and\n"          \
+			"sasl.password.file (a secret's file, mode 0600)"                   \
 	}
 #define CLI_SECTION(heading)                               \
 	{                                                  \

@@ -27,6 +27,32 @@ int claimctl_kafka_property(yb_props *props, const char *command, const char *as
 	return YB_OK;
 }
 
+int claimctl_kafka_config_file(yb_props *props, const char *command)
+{
+	const char *path = getenv("YB_KAFKA_CONFIG");
+	yb_props *file;
+	char errstr[512];
+	int rc;
+
+	if (path == NULL || path[0] == '\0')
+		return YB_OK;
+	file = yb_props_new();
+	if (file == NULL)
+		return YB_ENOMEM;
+	rc = yb_props_load_file(file, path, errstr, sizeof(errstr));
+	if (rc != YB_OK)
+		fprintf(stderr, "claimctl %s: YB_KAFKA_CONFIG: %s\n", command, errstr);
+	for (size_t i = 0; rc == YB_OK && i < yb_props_count(file); i++) {
+		char key[1024];
+
+		/* librdkafka's names, as kcat -F: kept under "kafka." like -X's */
+		snprintf(key, sizeof(key), "%s%s", YB_KAFKA_PROP_PREFIX, yb_props_key(file, i));
+		rc = yb_props_set(props, key, yb_props_value(file, i));
+	}
+	yb_props_destroy(file);
+	return rc;
+}
+
 FILE *claimctl_open_input(const char *command, const char *path)
 {
 	FILE *in;
