@@ -7,9 +7,16 @@
 
 #include "codec/record.h"
 #include "base/error.h"
+#include "io/config.h"
+#include "io/secret_file.h"
 
 struct yb_redis {
 	redisContext *ctx;
+	struct timeval timeout;
+	char endpoint[300]; /* as given, for messages */
+	char *user;         /* NULL: the default user */
+	char *password;     /* NULL: no AUTH; wiped before it is freed */
+	size_t password_len;
 };
 
 /* Calls can carry a few KEYS and ARGV; more is a programming error in the caller. */
@@ -21,47 +28,160 @@ static int context_error(const redisContext *ctx, const char *what, char *errstr
 	return ctx->err == REDIS_ERR_IO && strstr(ctx->errstr, "timed out") ? YB_ETIMEDOUT : YB_EIO;
 }
 
-int yb_redis_connect(yb_redis **out, const char *host, int port, int timeout_ms, char *errstr,
-		     size_t errlen)
+/* A copy of n bytes of s with a NUL after them, or NULL. */
+static char *copy(const char *s, size_t n)
 {
-	struct timeval tv = {.tv_sec = timeout_ms / 1000,
-			     .tv_usec = (long)(timeout_ms % 1000) * 1000};
+	char *c = malloc(n + 1);
+
+	if (c != NULL) {
+		memcpy(c, s, n);
+		c[n] = '\0';
+	}
+	return c;
+}
+
+/*
+ * AUTH as the connection's user, when it has a password. The refusal names the user and
+ * quotes Redis's reason, unless the reason contains the password (Redis's do not: WRONGPASS,
+ * "AUTH <password> called without any password configured ...", NOPERM).
+ */
+static int authenticate(yb_redis *redis, char *errstr, size_t errlen)
+{
+	const char *argv[3];
+	size_t lens[3];
+	int argc = 0, rc = YB_OK;
+	redisReply *reply;
+	char who[200];
+
+	if (redis->password == NULL)
+		return YB_OK;
+	argv[argc] = "AUTH";
+	lens[argc++] = 4;
+	if (redis->user != NULL) {
+		argv[argc] = redis->user;
+		lens[argc++] = strlen(redis->user);
+	}
+	argv[argc] = redis->password;
+	lens[argc++] = redis->password_len;
+	if (redis->user != NULL)
+		snprintf(who, sizeof(who), "as user '%s'", redis->user);
+	else
+		snprintf(who, sizeof(who), "as the default user");
+	reply = redisCommandArgv(redis->ctx, argc, argv, lens);
+	if (reply == NULL) {
+		char what[sizeof(who) + 8];
+
+		snprintf(what, sizeof(what), "AUTH %s", who);
+		return context_error(redis->ctx, what, errstr, errlen);
+	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		const char *reason = reply->str != NULL ? reply->str : "";
+
+		if (strstr(reason, redis->password) != NULL)
+			reason = "(Redis's reply is not shown: it holds the password)";
+		snprintf(errstr, errlen, "redis AUTH %s refused at %s: %s", who, redis->endpoint,
+			 reason);
+		rc = YB_EIO;
+	} else if (reply->type != REDIS_REPLY_STATUS) {
+		snprintf(errstr, errlen, "redis AUTH %s at %s: unexpected reply", who,
+			 redis->endpoint);
+		rc = YB_EIO;
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+/* Connect (or, with ctx already there, connect again) and authenticate. */
+static int open_connection(yb_redis *redis, const yb_endpoint *ep, char *errstr, size_t errlen)
+{
+	char what[sizeof(redis->endpoint) + 16];
+
+	snprintf(what, sizeof(what), "connect to %s", redis->endpoint);
+	if (redis->ctx == NULL) {
+		redis->ctx = ep->is_unix
+				 ? redisConnectUnixWithTimeout(ep->path, redis->timeout)
+				 : redisConnectWithTimeout(ep->host, ep->port, redis->timeout);
+		if (redis->ctx == NULL) {
+			snprintf(errstr, errlen, "redis %s: out of memory", what);
+			return YB_ENOMEM;
+		}
+		if (redis->ctx->err != 0)
+			return context_error(redis->ctx, what, errstr, errlen);
+	} else if (redisReconnect(redis->ctx) != REDIS_OK) {
+		snprintf(what, sizeof(what), "reconnect to %s", redis->endpoint);
+		return context_error(redis->ctx, what, errstr, errlen);
+	}
+	/* The command timeout, on every new socket. */
+	if (redisSetTimeout(redis->ctx, redis->timeout) != REDIS_OK)
+		return context_error(redis->ctx, what, errstr, errlen);
+	return authenticate(redis, errstr, errlen);
+}
+
+int yb_redis_connect(yb_redis **out, const yb_redis_options *opts, char *errstr, size_t errlen)
+{
 	yb_redis *redis;
+	yb_endpoint ep;
+	const char *why = NULL;
 	int rc;
 
 	*out = NULL;
+	if (yb_endpoint_parse(opts->endpoint, &ep, &why) != YB_OK) {
+		snprintf(errstr, errlen, "redis: the endpoint '%s' %s",
+			 yb_config_shown(NULL, opts->endpoint), why);
+		return YB_EINVAL;
+	}
+	if (opts->user != NULL && opts->user[0] != '\0' && opts->password == NULL) {
+		snprintf(errstr, errlen, "redis: user '%s' given without a password", opts->user);
+		return YB_EINVAL;
+	}
 	redis = calloc(1, sizeof(*redis));
 	if (redis == NULL)
 		return YB_ENOMEM;
-	redis->ctx = redisConnectWithTimeout(host, port, tv);
-	if (redis->ctx == NULL) {
-		free(redis);
-		return YB_ENOMEM;
+	redis->timeout = (struct timeval){.tv_sec = opts->timeout_ms / 1000,
+					  .tv_usec = (long)(opts->timeout_ms % 1000) * 1000};
+	snprintf(redis->endpoint, sizeof(redis->endpoint), "%s", opts->endpoint);
+	if (opts->user != NULL && opts->user[0] != '\0' &&
+	    (redis->user = copy(opts->user, strlen(opts->user))) == NULL)
+		goto nomem;
+	if (opts->password != NULL) {
+		redis->password_len = strlen(opts->password);
+		redis->password = copy(opts->password, redis->password_len);
+		if (redis->password == NULL)
+			goto nomem;
 	}
-	if (redis->ctx->err != 0 || redisSetTimeout(redis->ctx, tv) != REDIS_OK) {
-		char what[300];
-
-		snprintf(what, sizeof(what), "connect to %s:%d", host, port);
-		rc = context_error(redis->ctx, what, errstr, errlen);
+	rc = open_connection(redis, &ep, errstr, errlen);
+	if (rc != YB_OK) {
 		yb_redis_destroy(redis);
 		return rc;
 	}
 	*out = redis;
 	return YB_OK;
+nomem:
+	yb_redis_destroy(redis);
+	return YB_ENOMEM;
 }
 
 int yb_redis_reconnect(yb_redis *redis, char *errstr, size_t errlen)
 {
-	if (redisReconnect(redis->ctx) != REDIS_OK)
-		return context_error(redis->ctx, "reconnect", errstr, errlen);
-	return YB_OK;
+	return open_connection(redis, NULL, errstr, errlen);
+}
+
+const char *yb_redis_endpoint(const yb_redis *redis)
+{
+	return redis->endpoint;
 }
 
 void yb_redis_destroy(yb_redis *redis)
 {
 	if (redis == NULL)
 		return;
-	redisFree(redis->ctx);
+	if (redis->ctx != NULL)
+		redisFree(redis->ctx);
+	if (redis->password != NULL) {
+		yb_secret_wipe(redis->password, redis->password_len);
+		free(redis->password);
+	}
+	free(redis->user);
 	free(redis);
 }
 

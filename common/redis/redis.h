@@ -1,6 +1,15 @@
 /*
  * Redis adapter over hiredis 0.14 (blocking API, no TLS).
  *
+ * Where: "HOST:PORT" or "unix:/path/to/socket" (io/config.h's yb_endpoint_parse). As whom:
+ * an ACL user and its password, or the password of the default user, or neither. The
+ * connection sends AUTH right after connecting and again after every reconnect (hiredis'
+ * redisReconnect opens a new, unauthenticated connection). The password is copied into
+ * memory the connection owns and wiped when it is destroyed; no error message holds it: an
+ * AUTH refused names the user and quotes Redis's reason (WRONGPASS ...), which holds no
+ * password (and is not quoted if it ever did). hiredis formats the AUTH command in its own
+ * output buffer, freed once sent: that copy is hiredis', not wiped.
+ *
  * What the services need from Redis: a connection with timeouts, Lua scripts loaded once and
  * called by SHA (EVALSHA), and pipelining, so a batch of claims costs one round trip: append
  * every call, then read every reply. A script flushed from the server (a restart, SCRIPT
@@ -23,21 +32,33 @@ typedef struct yb_redis_script {
 	char sha[41];
 } yb_redis_script;
 
-/*
- * Connect to host:port; timeout_ms bounds the connect and every later command.
- * Returns YB_OK and *out, or YB_EIO / YB_ETIMEDOUT with the reason in errstr (*out = NULL).
- */
-int yb_redis_connect(yb_redis **out, const char *host, int port, int timeout_ms, char *errstr,
-		     size_t errlen);
+/* Where and as whom to connect: a plain value; the strings stay the caller's. */
+typedef struct yb_redis_options {
+	const char *endpoint; /* "HOST:PORT" or "unix:/path/to/socket" */
+	const char *user;     /* the ACL user; NULL or "": the default user */
+	const char *password; /* NULL: no AUTH (a user needs one); copied by the connection */
+	int timeout_ms;       /* bounds the connect, AUTH and every later command */
+} yb_redis_options;
 
 /*
- * Drop the connection and whatever is queued on it, and connect again to the same server
- * with the same timeouts (after a failure: hiredis refuses every call on a failed context).
+ * Connect as opts says, and AUTH when it gives a password. Returns YB_OK and *out; or
+ * YB_EINVAL (an endpoint that does not parse, a user without a password), YB_EIO (refused,
+ * unreachable, AUTH refused) or YB_ETIMEDOUT, with the reason in errstr and *out = NULL.
+ */
+int yb_redis_connect(yb_redis **out, const yb_redis_options *opts, char *errstr, size_t errlen);
+
+/*
+ * Drop the connection and whatever is queued on it, connect again to the same server with
+ * the same timeouts and AUTH again as the same user (after a failure: hiredis refuses every
+ * call on a failed context). YB_OK, or an error as yb_redis_connect's; call again to retry.
  */
 int yb_redis_reconnect(yb_redis *redis, char *errstr, size_t errlen);
 
-/* Close the connection. Accepts NULL. */
+/* Close the connection and wipe the password it kept. Accepts NULL. */
 void yb_redis_destroy(yb_redis *redis);
+
+/* Where the connection goes, as given ("HOST:PORT" or "unix:/path"): for messages. */
+const char *yb_redis_endpoint(const yb_redis *redis);
 
 /* PING; YB_OK when the server answered PONG. */
 int yb_redis_ping(yb_redis *redis, char *errstr, size_t errlen);

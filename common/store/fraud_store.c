@@ -46,6 +46,7 @@ static const char day_source[] =
 
 struct yb_fraud_store {
 	yb_redis *redis;
+	yb_member_key *key; /* NULL: member ids in clear */
 	char prefix[64];
 	yb_fraud_params params;
 	int64_t join_ttl_s;
@@ -69,7 +70,7 @@ struct yb_fraud_store {
 };
 
 int yb_fraud_store_new(yb_fraud_store **out, yb_redis *redis, const char *prefix,
-		       const yb_fraud_params *params, int64_t join_ttl_s)
+		       yb_member_key *key, const yb_fraud_params *params, int64_t join_ttl_s)
 {
 	yb_fraud_store *st = calloc(1, sizeof(*st));
 
@@ -77,6 +78,7 @@ int yb_fraud_store_new(yb_fraud_store **out, yb_redis *redis, const char *prefix
 	if (st == NULL)
 		return YB_ENOMEM;
 	st->redis = redis;
+	st->key = key;
 	snprintf(st->prefix, sizeof(st->prefix), "%s", prefix);
 	st->params = *params;
 	st->join_ttl_s = join_ttl_s;
@@ -121,10 +123,13 @@ void yb_fraud_store_reset(yb_fraud_store *st)
 	st->dropped_count = 0;
 }
 
-static void member_key(const yb_fraud_store *st, char *out, size_t len, const char *member_id,
-		       const char *suffix)
+/* <prefix>{m:<member>}<suffix> (store/member_key.h): YB_OK or an error. */
+static int member_key(const yb_fraud_store *st, char *out, size_t len, const char *member_id,
+		      const char *suffix)
 {
-	snprintf(out, len, "%s{m:%s}%s", st->prefix, member_id, suffix);
+	int n = yb_member_key_format(st->key, out, len, st->prefix, member_id, suffix);
+
+	return n < 0 ? n : YB_OK;
 }
 
 static void institution_key(const yb_fraud_store *st, char *out, size_t len,
@@ -162,8 +167,8 @@ int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 		return YB_ENOMEM;
 	st->queued_members[st->shape_count] = member_id;
 	st->shapes[st->shape_count++] = n;
-	member_key(st, key, sizeof(key), member_id, ":fw");
-	{
+	rc = member_key(st, key, sizeof(key), member_id, ":fw");
+	if (rc == YB_OK) {
 		const char *hgetall[] = {"HGETALL", key};
 
 		rc = command(st, 2, hgetall, NULL);
@@ -189,7 +194,9 @@ int yb_fraud_store_queue_member(yb_fraud_store *st, const char *member_id,
 	if (yb_array_grow((void **)&st->argv, &st->argv_cap, YB_FRAUD_JOIN_SIDES * n + 2,
 			  sizeof(*st->argv)) != 0)
 		return YB_ENOMEM;
-	member_key(st, key, sizeof(key), member_id, ":fj");
+	rc = member_key(st, key, sizeof(key), member_id, ":fj");
+	if (rc != YB_OK)
+		return rc;
 	st->argv[0] = "HMGET";
 	st->argv[1] = key;
 	for (size_t i = 0, at = 0; i < YB_FRAUD_JOIN_SIDES * n; i++) {
@@ -286,7 +293,9 @@ int yb_fraud_store_queue_pruned(yb_fraud_store *st)
 	for (size_t i = 0; i < st->dropped_count; i++) {
 		const char *argv[] = {"HDEL", key, st->dropped[i]};
 
-		member_key(st, key, sizeof(key), st->queued_members[st->dropped_member[i]], ":fw");
+		if (member_key(st, key, sizeof(key), st->queued_members[st->dropped_member[i]],
+			       ":fw") != YB_OK)
+			return YB_EINVAL;
 		if (command(st, 3, argv, NULL) != YB_OK)
 			return YB_ENOMEM;
 		replies++;
@@ -403,7 +412,8 @@ int yb_fraud_store_queue_pending(yb_fraud_store *st, const char *member_id, cons
 	yb_le64_put(st->scratch.data, (uint64_t)p->offset);
 	yb_le64_put(st->scratch.data + 8, (uint64_t)p->time_ms);
 	memcpy(st->scratch.data + 16, p->bytes, p->len);
-	member_key(st, key, sizeof(key), member_id, ":fj");
+	if (member_key(st, key, sizeof(key), member_id, ":fj") != YB_OK)
+		return YB_EINVAL;
 	snprintf(field, sizeof(field), "%c:%s", side, claim_id);
 	argv[0] = "HSETNX";
 	argv[1] = key;
@@ -424,7 +434,8 @@ int yb_fraud_store_queue_joined(yb_fraud_store *st, const char *member_id, const
 	char key[320], c[160], s[160], r[160], a[160];
 	const char *argv[] = {"HDEL", key, c, s, r, a};
 
-	member_key(st, key, sizeof(key), member_id, ":fj");
+	if (member_key(st, key, sizeof(key), member_id, ":fj") != YB_OK)
+		return YB_EINVAL;
 	snprintf(c, sizeof(c), "c:%s", claim_id);
 	snprintf(s, sizeof(s), "s:%s", claim_id);
 	snprintf(r, sizeof(r), "r:%s", claim_id);
@@ -439,9 +450,10 @@ int yb_fraud_store_queue_visit(yb_fraud_store *st, const char *member_id, const 
 	size_t n = yb_fraud_visit_pack(v, packed, sizeof(packed));
 	const char *argv[] = {"HSET", key, v->claim_id, (const char *)packed};
 	size_t lens[4];
-	int rc;
+	int rc = member_key(st, key, sizeof(key), member_id, ":fw");
 
-	member_key(st, key, sizeof(key), member_id, ":fw");
+	if (rc != YB_OK)
+		return rc;
 	lens[0] = 4;
 	lens[1] = strlen(key);
 	lens[2] = strlen(v->claim_id);

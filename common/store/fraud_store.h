@@ -2,7 +2,8 @@
  * The fraud store: fraud-svc's state in Redis, and the only code that knows its keys.
  *
  * Member keys carry the member's hash tag, institution keys the institution's, so each
- * command and the day script touch one slot:
+ * command and the day script touch one slot. A member's ID is its member_id, or its token
+ * with a key secret, exactly as in the member store (store/member_key.h):
  *
  *   <prefix>{m:ID}:fw        HASH  claim_id → the member's window entry (yb_fraud_visit,
  *                                  packed); TTL the member window (fraud.conf)
@@ -37,12 +38,15 @@
 
 #include "fraud/fraud.h"
 #include "redis/redis.h"
+#include "store/member_key.h"
 
 typedef struct yb_fraud_store yb_fraud_store;
 
-/* *out = a store on redis (not owned), keys under prefix; join_ttl_s for pending joins. */
+/* *out = a store on redis, keys under prefix, members named as key says (NULL: member ids in
+ * clear); join_ttl_s for pending joins. Neither redis nor key is owned: both must outlive
+ * the store. */
 int yb_fraud_store_new(yb_fraud_store **out, yb_redis *redis, const char *prefix,
-		       const yb_fraud_params *params, int64_t join_ttl_s);
+		       yb_member_key *key, const yb_fraud_params *params, int64_t join_ttl_s);
 void yb_fraud_store_destroy(yb_fraud_store *st);
 
 /* Load the day script unless it is loaded (before queueing results). */

@@ -54,13 +54,15 @@ static const char apply_source[] =
     "return out\n";
 
 /* Release a claim_id's registration if it is still this member's (KEYS: the registration;
- * ARGV: the member): a release repeated after a crash must not free another member's. */
+ * ARGV: the member's token, as the registration holds it): a release repeated after a crash
+ * must not free another member's. */
 static const char release_source[] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end\n"
     "return 0\n";
 
 struct yb_member_store {
 	yb_redis *redis;
+	yb_member_key *key; /* NULL: member ids in clear */
 	char prefix[64];
 	yb_redis_script apply;
 	/* the claim counts of the members queued for reading, in order */
@@ -87,7 +89,8 @@ struct yb_member_store {
 	yb_buf year_blob;
 };
 
-int yb_member_store_new(yb_member_store **out, yb_redis *redis, const char *prefix)
+int yb_member_store_new(yb_member_store **out, yb_redis *redis, const char *prefix,
+			yb_member_key *key)
 {
 	yb_member_store *st = calloc(1, sizeof(*st));
 
@@ -95,6 +98,7 @@ int yb_member_store_new(yb_member_store **out, yb_redis *redis, const char *pref
 	if (st == NULL)
 		return YB_ENOMEM;
 	st->redis = redis;
+	st->key = key;
 	snprintf(st->prefix, sizeof(st->prefix), "%s", prefix);
 	st->apply.source = apply_source;
 	*out = st;
@@ -133,11 +137,22 @@ int yb_member_store_prepare(yb_member_store *st, char *errstr, size_t errlen)
 	return yb_redis_script_load(st->redis, &st->apply, errstr, errlen);
 }
 
-/* The key <prefix>{m:<member_id>}<suffix> into buf. */
-static void member_key(const yb_member_store *st, char *buf, size_t size, const char *member_id,
-		       const char *suffix)
+/* The key <prefix>{m:<member>}<suffix> into buf (store/member_key.h): YB_OK or an error. */
+static int member_key(const yb_member_store *st, char *buf, size_t size, const char *member_id,
+		      const char *suffix)
 {
-	snprintf(buf, size, "%s{m:%s}%s", st->prefix, member_id, suffix);
+	int n = yb_member_key_format(st->key, buf, size, st->prefix, member_id, suffix);
+
+	return n < 0 ? n : YB_OK;
+}
+
+/* What the claim registry holds for member_id: its token (the member_id without a key
+ * secret). YB_OK or an error. */
+static int owner_value(const yb_member_store *st, char *buf, size_t size, const char *member_id)
+{
+	int n = yb_member_key_token(st->key, member_id, buf, size);
+
+	return n < 0 ? n : YB_OK;
 }
 
 /* The registry key of a claim_id: <prefix>{c:<claim_id>}. */
@@ -168,8 +183,10 @@ int yb_member_store_queue_event(yb_member_store *st, const char *member_id, int6
 	char key[320], score[32];
 	const char *argv[4];
 	size_t lens[4];
+	int rc = member_key(st, key, sizeof(key), member_id, ":ev");
 
-	member_key(st, key, sizeof(key), member_id, ":ev");
+	if (rc != YB_OK)
+		return rc;
 	snprintf(score, sizeof(score), "%" PRId64, time_ms * 4 + rank);
 	st->scratch.len = 0;
 	if (yb_buf_reserve(&st->scratch, EVENT_HEADER + len) != 0)
@@ -288,13 +305,14 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 			  sizeof(size_t)) != 0)
 		return YB_ENOMEM;
 	st->shapes[st->shape_count++] = n;
-	member_key(st, key, sizeof(key), member_id, ":ev");
-	{
+	rc = member_key(st, key, sizeof(key), member_id, ":ev");
+	if (rc == YB_OK) {
 		const char *argv[] = {"ZRANGE", key, "0", "-1", "WITHSCORES"};
 
 		rc = yb_redis_append_command(st->redis, 5, argv, NULL);
 	}
-	member_key(st, key, sizeof(key), member_id, ":acc");
+	if (rc == YB_OK)
+		rc = member_key(st, key, sizeof(key), member_id, ":acc");
 	if (rc == YB_OK) {
 		const char *argv[] = {"HGETALL", key};
 
@@ -306,17 +324,19 @@ int yb_member_store_queue_member(yb_member_store *st, const char *member_id,
 
 		if (argv == NULL)
 			return YB_ENOMEM;
-		member_key(st, key, sizeof(key), member_id, ":claims");
+		rc = member_key(st, key, sizeof(key), member_id, ":claims");
 		argv[0] = "HMGET";
 		argv[1] = key;
 		for (size_t i = 0; i < n; i++)
 			argv[i + 2] = claim_ids[i];
-		rc = yb_redis_append_command(st->redis, (int)(n + 2), argv, NULL);
+		if (rc == YB_OK)
+			rc = yb_redis_append_command(st->redis, (int)(n + 2), argv, NULL);
 		if (argv != fixed)
 			free(argv);
 	}
 	/* Releases a crash left pending (the apply script notes them before they are done). */
-	member_key(st, key, sizeof(key), member_id, ":rel");
+	if (rc == YB_OK)
+		rc = member_key(st, key, sizeof(key), member_id, ":rel");
 	if (rc == YB_OK) {
 		const char *argv[] = {"SMEMBERS", key};
 
@@ -485,9 +505,12 @@ int yb_member_store_load(yb_ledger *ledger, const char *member_id, const yb_stor
 
 int yb_member_store_queue_register(yb_member_store *st, const char *claim_id, const char *member_id)
 {
-	char key[320];
-	const char *argv[] = {"SET", key, member_id, "NX", "GET"};
+	char key[320], owner[YB_LEDGER_ID_MAX + 1];
+	const char *argv[] = {"SET", key, owner, "NX", "GET"};
+	int rc = owner_value(st, owner, sizeof(owner), member_id);
 
+	if (rc != YB_OK)
+		return rc;
 	claim_key(st, key, sizeof(key), claim_id);
 	return yb_redis_append_command(st->redis, 5, argv, NULL);
 }
@@ -511,6 +534,12 @@ int yb_member_store_read_register(yb_member_store *st, char *owner, size_t size,
 	}
 	yb_redis_reply_free(r);
 	return rc;
+}
+
+int yb_member_store_owner_token(const yb_member_store *st, const char *member_id, char *buf,
+				size_t size)
+{
+	return owner_value(st, buf, size, member_id);
 }
 
 void yb_member_store_reset(yb_member_store *st)
@@ -554,10 +583,11 @@ int yb_member_store_queue_apply(yb_member_store *st, const char *member_id, bool
 	st->year_blob.len = 0;
 	if (acc != NULL && year_blob(st, acc) != YB_OK)
 		return YB_ENOMEM;
-	member_key(st, claims_key, sizeof(claims_key), member_id, ":claims");
-	member_key(st, acc_key, sizeof(acc_key), member_id, ":acc");
-	member_key(st, cx_key, sizeof(cx_key), member_id, ":cx");
-	member_key(st, rel_key, sizeof(rel_key), member_id, ":rel");
+	if (member_key(st, claims_key, sizeof(claims_key), member_id, ":claims") != YB_OK ||
+	    member_key(st, acc_key, sizeof(acc_key), member_id, ":acc") != YB_OK ||
+	    member_key(st, cx_key, sizeof(cx_key), member_id, ":cx") != YB_OK ||
+	    member_key(st, rel_key, sizeof(rel_key), member_id, ":rel") != YB_OK)
+		return YB_EINVAL;
 	if (push_string(&st->apply_members, member_id, strlen(member_id)) != YB_OK)
 		return YB_ENOMEM;
 	snprintf(version, sizeof(version), "%" PRId64, expected_version);
@@ -629,12 +659,14 @@ long yb_member_store_queue_release(yb_member_store *st)
 
 	for (size_t i = 0; i < st->dropped_count; i++) {
 		const char *member_id = at, *id = at + strlen(at) + 1;
-		char key[320], rel[320];
-		const char *del[] = {"EVAL", release_source, "1", key, member_id};
+		char key[320], rel[320], owner[YB_LEDGER_ID_MAX + 1];
+		const char *del[] = {"EVAL", release_source, "1", key, owner};
 		const char *srem[] = {"SREM", rel, id};
 
 		claim_key(st, key, sizeof(key), id);
-		member_key(st, rel, sizeof(rel), member_id, ":rel");
+		if (owner_value(st, owner, sizeof(owner), member_id) != YB_OK ||
+		    member_key(st, rel, sizeof(rel), member_id, ":rel") != YB_OK)
+			return YB_EINVAL;
 		if (yb_redis_append_command(st->redis, 5, del, NULL) != YB_OK ||
 		    yb_redis_append_command(st->redis, 3, srem, NULL) != YB_OK)
 			return YB_ENOMEM;
@@ -654,7 +686,8 @@ long yb_member_store_queue_member_state(yb_member_store *st, const char *member_
 	long queued = 0;
 	int rc;
 
-	member_key(st, key, sizeof(key), member_id, ":acc");
+	if (member_key(st, key, sizeof(key), member_id, ":acc") != YB_OK)
+		return YB_EINVAL;
 	snprintf(v, sizeof(v), "%" PRId64, version);
 	snprintf(pa, sizeof(pa), "%" PRId64, pa_spent_fen);
 	snprintf(w, sizeof(w), "%" PRId64, watermark_ms);
@@ -685,14 +718,16 @@ long yb_member_store_queue_member_state(yb_member_store *st, const char *member_
 
 long yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state *claim)
 {
-	char key[320], keep[16];
+	char key[320], keep[16], owner[YB_LEDGER_ID_MAX + 1];
 	const char *argv[] = {"HSET", key, claim->claim_id, NULL};
 	size_t lens[4];
 	int rc;
 
 	if (yb_claim_state_pack(claim, &st->scratch) != YB_OK)
 		return YB_ENOMEM;
-	member_key(st, key, sizeof(key), claim->member_id, ":claims");
+	if (member_key(st, key, sizeof(key), claim->member_id, ":claims") != YB_OK ||
+	    owner_value(st, owner, sizeof(owner), claim->member_id) != YB_OK)
+		return YB_EINVAL;
 	argv[3] = (const char *)st->scratch.data;
 	lens[0] = 4;
 	lens[1] = strlen(key);
@@ -702,12 +737,13 @@ long yb_member_store_queue_claim_state(yb_member_store *st, const yb_claim_state
 	if (rc == YB_OK) {
 		const char *zadd[] = {"ZADD", key, keep, claim->claim_id};
 
-		member_key(st, key, sizeof(key), claim->member_id, ":cx");
+		rc = member_key(st, key, sizeof(key), claim->member_id, ":cx");
 		snprintf(keep, sizeof(keep), "%d", (int)claim->keep_until);
-		rc = yb_redis_append_command(st->redis, 4, zadd, NULL);
+		if (rc == YB_OK)
+			rc = yb_redis_append_command(st->redis, 4, zadd, NULL);
 	}
 	if (rc == YB_OK) {
-		const char *set[] = {"SET", key, claim->member_id};
+		const char *set[] = {"SET", key, owner};
 
 		claim_key(st, key, sizeof(key), claim->claim_id);
 		rc = yb_redis_append_command(st->redis, 3, set, NULL);

@@ -1,8 +1,16 @@
 /*
  * The member store: the pipeline's state in Redis, and the only code that knows its keys.
  *
- * Every key of a member carries the hash tag {m:<member_id>}, so Redis Cluster keeps a
- * member on one slot and the apply script touches one slot only:
+ * Every key of a member carries the hash tag {m:ID}, so Redis Cluster keeps a member on one
+ * slot and the apply script touches one slot only. ID is the member_id itself; or, when the
+ * services are given a key secret (redis.key.secret.file), the member's token: the first 16
+ * bytes of HMAC-SHA256(secret, member_id) as 32 lowercase hex digits (store/member_key.h),
+ * so no key name holds a member id. The claim registry then holds the owner's token too:
+ * the owner is only ever compared with a member (yb_member_store_owner_token; the adjudicator
+ * loads it into the ledger only to refuse a claim_id that is another member's), never shown,
+ * so the token serves as well and keeps the member ids out of Redis's values there too. A
+ * store written under one secret (or none) is unreachable under another: rebuild it
+ * (claimctl rebuild with the same secret as the services).
  *
  *   <prefix>{m:ID}:ev      ZSET  the member's enrollment and payment events: score = record
  *                                time (event_time, paid_at) × 4 + rank (enrollment 1,
@@ -26,7 +34,8 @@
  *                                crash before the release leaves them here, and the next read
  *                                of the member releases them (empty, hence absent, otherwise)
  *   <prefix>{c:CLAIM_ID}   STRING  the member the claim_id belongs to (the registry that
- *                                makes claim_ids unique across members and partitions)
+ *                                makes claim_ids unique across members and partitions): its
+ *                                member_id, or its token with a key secret
  *   <prefix>progress:<topic>:<partition>  the next offset enrollment-svc has applied
  *
  * Everything is pipelined: queue calls, then read their replies in order, so a batch costs
@@ -47,11 +56,17 @@
 #include "codec/avro.h"
 #include "redis/redis.h"
 #include "ledger/ledger.h"
+#include "store/member_key.h"
 
 typedef struct yb_member_store yb_member_store;
 
-/* *out = a store on redis (not owned) with keys under prefix. YB_OK or YB_ENOMEM. */
-int yb_member_store_new(yb_member_store **out, yb_redis *redis, const char *prefix);
+/*
+ * *out = a store on redis with keys under prefix, naming members as key says (NULL: member
+ * ids in clear). Neither redis nor key is owned: both must outlive the store. YB_OK or
+ * YB_ENOMEM.
+ */
+int yb_member_store_new(yb_member_store **out, yb_redis *redis, const char *prefix,
+			yb_member_key *key);
 void yb_member_store_destroy(yb_member_store *st);
 
 /* Queue: add an event to a member's history (idempotent: the same event at the same
@@ -120,10 +135,16 @@ int yb_member_store_load(yb_ledger *ledger, const char *member_id, const yb_stor
 int yb_member_store_queue_register(yb_member_store *st, const char *claim_id,
 				   const char *member_id);
 
-/* Read the next registration: owner (size bytes) gets the member the claim_id belongs to now
- * (member_id itself when it was free or already this member's). */
+/* Read the next registration: owner (size bytes) gets what the registry holds for the member
+ * the claim_id belonged to ("" when it was free: it is the queued member's now). That is the
+ * member's token with a key secret: compare it with yb_member_store_owner_token's. */
 int yb_member_store_read_register(yb_member_store *st, char *owner, size_t size, char *errstr,
 				  size_t errlen);
+
+/* What the registry holds for member_id's claims into buf[size]: member_id, or its token
+ * with a key secret. YB_OK, or YB_EINVAL when it does not fit, YB_EIO when libcrypto failed. */
+int yb_member_store_owner_token(const yb_member_store *st, const char *member_id, char *buf,
+				size_t size);
 
 /* Free what the reads hold; call once the batch's members have been used. */
 void yb_member_store_reset(yb_member_store *st);

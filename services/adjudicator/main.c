@@ -121,6 +121,8 @@ typedef struct member_slot {
 	int64_t version;
 	const char **claim_ids;
 	size_t claim_count;
+	bool owner_known;
+	char owner[YB_LEDGER_ID_MAX + 1]; /* how the claim registry names it, once asked */
 } member_slot;
 
 /* A message that failed in a way no retry mends: dead-lettered when read again. */
@@ -136,6 +138,7 @@ typedef struct adjudicator {
 	yb_ledger *ledger;
 	yb_avro *avro;
 	yb_redis *redis;
+	yb_member_key *member_key; /* NULL: member ids in clear in key names */
 	yb_member_store *store;
 	yb_batch_loop loop;
 	yb_end_probe *probe;
@@ -438,6 +441,40 @@ static int decode(void *service, const yb_batch *b, char *errstr, size_t errlen)
 	return YB_OK;
 }
 
+/* How the claim registry names the batch's member mi: its token with a key secret (worked
+ * out once a batch, and only for batches with a claim_id another member holds); NULL when
+ * libcrypto failed. */
+static const char *registry_name(adjudicator *a, size_t mi)
+{
+	member_slot *ms = &a->members[mi];
+
+	if (!ms->owner_known && yb_member_store_owner_token(a->store, ms->member_id, ms->owner,
+							    sizeof(ms->owner)) == YB_OK)
+		ms->owner_known = true;
+	return ms->owner_known ? ms->owner : NULL;
+}
+
+/*
+ * The owner a registration names, as the ledger compares it with the batch's member_ids:
+ * with a key secret the registry holds the owner's token (store/member_store.h), so a
+ * member of this batch is named by its member_id again (its own claim of that claim_id,
+ * later in the batch, is then its own); any other owner stays a token, which equals no
+ * member_id of the batch, and the ledger only compares it (a claim_id that is another
+ * member's is refused): it is never shown.
+ */
+static const char *owner_in_batch(adjudicator *a, const char *owner)
+{
+	for (size_t mi = 0; mi < a->member_count; mi++) {
+		const char *name = registry_name(a, mi);
+
+		if (name == NULL)
+			return NULL;
+		if (strcmp(name, owner) == 0)
+			return a->members[mi].member_id;
+	}
+	return owner;
+}
+
 /*
  * Step 2: read every member of the batch and register its claims' claim_ids, in one round
  * trip, and load the ledger.
@@ -523,15 +560,26 @@ static int read_members(void *service, const yb_batch *b, char *errstr, size_t e
 	for (size_t i = 0; i < n; i++) {
 		const item *it = &a->items[i];
 		char owner[YB_LEDGER_ID_MAX + 1];
+		const char *own, *known;
 
 		if (it->dead || it->rec.type != YB_RECORD_CLAIM)
 			continue;
 		rc = yb_member_store_read_register(a->store, owner, sizeof(owner), errstr, errlen);
 		if (rc != YB_OK)
 			return rc;
-		if (owner[0] != '\0' && strcmp(owner, it->member_id) != 0 &&
-		    (rc = yb_ledger_load_owner(a->ledger, it->rec.as.claim.claim_id, owner)) !=
-			YB_OK)
+		if (owner[0] == '\0')
+			continue; /* it was free: the claim's member's now */
+		own = registry_name(a, (size_t)it->member);
+		if (own != NULL && strcmp(owner, own) == 0)
+			continue; /* already this member's */
+		known = own != NULL ? owner_in_batch(a, owner) : NULL;
+		if (known == NULL) {
+			snprintf(errstr, errlen,
+				 "claim registry: no member token (libcrypto failed)");
+			return YB_EIO;
+		}
+		rc = yb_ledger_load_owner(a->ledger, it->rec.as.claim.claim_id, known);
+		if (rc != YB_OK)
 			return rc;
 	}
 	return YB_OK;
@@ -782,8 +830,7 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 	const yb_props *cfg = a->cfg;
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
-	char host[256];
-	int port = 0, claims_partitions = 0, rc;
+	int claims_partitions = 0, rc;
 	const char *topics[1] = {yb_props_get(cfg, "topic.claims")};
 
 	rc = yb_policy_load_dir(yb_props_get(cfg, "policies"), &sets, &set_count, errstr, errlen);
@@ -794,11 +841,10 @@ static int setup(adjudicator *a, char *errstr, size_t errlen)
 		rc = yb_avro_new(&a->avro, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	yb_host_port_split(yb_props_get(cfg, "redis"), host, sizeof(host), &port);
-	rc = yb_redis_connect(&a->redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
-			      errstr, errlen);
+	rc = yb_service_redis_connect(cfg, &a->redis, &a->member_key, errstr, errlen);
 	if (rc == YB_OK)
-		rc = yb_member_store_new(&a->store, a->redis, yb_props_get(cfg, "redis.prefix"));
+		rc = yb_member_store_new(&a->store, a->redis, yb_props_get(cfg, "redis.prefix"),
+					 a->member_key);
 	if (rc == YB_OK)
 		rc = yb_member_store_prepare(a->store, errstr, errlen);
 	if (rc != YB_OK)
@@ -880,6 +926,7 @@ static void teardown(adjudicator *a)
 	yb_consumer_destroy(a->institutions);
 	yb_end_probe_destroy(a->probe);
 	yb_member_store_destroy(a->store);
+	yb_member_key_destroy(a->member_key);
 	yb_redis_destroy(a->redis);
 	yb_ledger_destroy(a->ledger);
 	yb_avro_destroy(a->avro);
@@ -913,10 +960,11 @@ int main(int argc, char **argv)
 		teardown(&a);
 		return 1;
 	}
-	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i, s:i}", "brokers",
-	       yb_props_get(a.cfg, "kafka.bootstrap.servers"), "redis",
-	       yb_props_get(a.cfg, "redis"), "partitions", a.member_partitions, "http_port",
-	       yb_http_port(a.svc.http));
+	/* The endpoint was validated: it holds no '@', no credentials. */
+	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:s, s:i, s:i}", "brokers",
+	       yb_props_get(a.cfg, "kafka.bootstrap.servers"), "redis", yb_redis_endpoint(a.redis),
+	       "member_keys", a.member_key != NULL ? "hmac" : "clear", "partitions",
+	       a.member_partitions, "http_port", yb_http_port(a.svc.http));
 	status = yb_batch_loop_run(&a.loop);
 	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I, s:I}", "consumed",
 	       (json_int_t)a.loop.c.consumed, "settled", (json_int_t)a.c.settled, "rejected",

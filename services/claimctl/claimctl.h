@@ -5,9 +5,12 @@
 #ifndef YB_CLAIMCTL_H
 #define YB_CLAIMCTL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "io/props.h"
+#include "redis/redis.h"
+#include "store/member_key.h"
 
 /* Exit codes of every subcommand. */
 enum {
@@ -39,6 +42,44 @@ void claimctl_topic_name(const char *prefix, const char *name, char *buf, size_t
 
 /* The environment variable's value when set and not empty, else fallback. */
 const char *claimctl_env_or(const char *name, const char *fallback);
+
+/*
+ * How the subcommands that talk to Redis (status, rebuild) connect: the services' keys
+ * (service/service.h), from the command line or else the environment: YB_REDIS,
+ * YB_REDIS_USER, YB_REDIS_PASSWORD_FILE (or the password itself in YB_REDIS_PASSWORD, not
+ * both) and YB_REDIS_KEY_SECRET_FILE. The strings are the environment's or argv's.
+ */
+typedef struct claimctl_redis {
+	const char *endpoint;        /* HOST:PORT or unix:/path/to/socket */
+	const char *user;            /* NULL: the default user */
+	const char *password_file;   /* NULL: YB_REDIS_PASSWORD, or no AUTH */
+	const char *key_secret_file; /* NULL: member ids in clear in key names */
+} claimctl_redis;
+
+/* The settings the environment gives (defaults: CLAIMCTL_DEFAULT_REDIS, the rest unset). */
+void claimctl_redis_from_env(claimctl_redis *r);
+
+/* The option table's entries for a claimctl_redis (cli_opt.h), after its --redis: the user
+ * and the password file; CLAIMCTL_REDIS_SECRET_OPT the key secret (for who writes keys). */
+#define CLAIMCTL_REDIS_AUTH_OPTS(r)                                                             \
+	CLI_VALUE("redis-user", 0, &(r)->user, "USER",                                          \
+		  "the Redis ACL user (env YB_REDIS_USER; default: the\ndefault user)"),        \
+	    CLI_VALUE("redis-password-file", 0, &(r)->password_file, "FILE",                    \
+		      "a file (mode 600) whose first line is the Redis password\n(env "         \
+		      "YB_REDIS_PASSWORD_FILE; or the password in env\nYB_REDIS_PASSWORD, not " \
+		      "both)")
+#define CLAIMCTL_REDIS_SECRET_OPT(r)                                                          \
+	CLI_VALUE("redis-key-secret-file", 0, &(r)->key_secret_file, "FILE",                  \
+		  "the services' redis.key.secret.file: member ids in key\nnames as a keyed " \
+		  "hash (env YB_REDIS_KEY_SECRET_FILE;\ndefault: in clear)")
+
+/*
+ * Connect as r says (keyed: read its key secret into *key too, else *key = NULL), through
+ * the services' own yb_service_redis_connect. Returns YB_OK, or an error with errstr never
+ * holding a secret.
+ */
+int claimctl_redis_connect(const claimctl_redis *r, bool keyed, long timeout_ms, yb_redis **redis,
+			   yb_member_key **key, char *errstr, size_t errlen);
 
 /* Record "-X key=value" as the librdkafka property "kafka.key"; prints the problem and
  * returns YB_EINVAL when the text is not key=value. */

@@ -5,6 +5,7 @@
 
 #include "claimctl.h"
 #include "kafka/kafka.h"
+#include "service/service.h"
 #include "base/error.h"
 
 const char *claimctl_env_or(const char *name, const char *fallback)
@@ -12,6 +13,43 @@ const char *claimctl_env_or(const char *name, const char *fallback)
 	const char *value = getenv(name);
 
 	return value != NULL && value[0] != '\0' ? value : fallback;
+}
+
+void claimctl_redis_from_env(claimctl_redis *r)
+{
+	r->endpoint = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
+	r->user = claimctl_env_or("YB_REDIS_USER", NULL);
+	r->password_file = claimctl_env_or("YB_REDIS_PASSWORD_FILE", NULL);
+	r->key_secret_file = claimctl_env_or("YB_REDIS_KEY_SECRET_FILE", NULL);
+}
+
+int claimctl_redis_connect(const claimctl_redis *r, bool keyed, long timeout_ms, yb_redis **redis,
+			   yb_member_key **key, char *errstr, size_t errlen)
+{
+	yb_props *cfg = yb_props_new();
+	char timeout[24];
+	int rc;
+
+	*redis = NULL;
+	*key = NULL;
+	if (cfg == NULL)
+		return YB_ENOMEM;
+	snprintf(timeout, sizeof(timeout), "%ld", timeout_ms);
+	rc = yb_props_set(cfg, "redis", r->endpoint);
+	if (rc == YB_OK && r->user != NULL)
+		rc = yb_props_set(cfg, "redis.user", r->user);
+	if (rc == YB_OK && r->password_file != NULL)
+		rc = yb_props_set(cfg, "redis.password.file", r->password_file);
+	if (rc == YB_OK && keyed && r->key_secret_file != NULL)
+		rc = yb_props_set(cfg, "redis.key.secret.file", r->key_secret_file);
+	if (rc == YB_OK)
+		rc = yb_props_set(cfg, "redis.timeout.ms", timeout);
+	if (rc == YB_OK)
+		rc = yb_service_redis_connect(cfg, redis, key, errstr, errlen);
+	else
+		snprintf(errstr, errlen, "%s", yb_strerror(rc));
+	yb_props_destroy(cfg);
+	return rc;
 }
 
 int claimctl_kafka_property(yb_props *props, const char *command, const char *assignment)

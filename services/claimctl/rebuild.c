@@ -12,6 +12,11 @@
  * state with where it was read and its claim_id's registration, and last, enrollment-svc's
  * progress. The adjudicator waits while that progress is missing, so it resumes only once
  * the rebuild is complete.
+ *
+ * It names the members in key names as the services do: with their key secret
+ * (--redis-key-secret-file, the services' redis.key.secret.file) the keyed hash, else the
+ * member ids in clear (store/member_key.h). A rebuild under another secret than the
+ * services' writes keys they never read.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -51,7 +56,8 @@ typedef struct rebuild {
 
 /* What rebuild's command line asks for, and the topics it names. */
 typedef struct rebuild_opts {
-	const char *brokers, *redis, *prefix, *group, *policies, *topic_prefix;
+	const char *brokers, *prefix, *group, *policies, *topic_prefix;
+	claimctl_redis redis;
 	char inputs[4][256], settlements[256]; /* institutions, enrollments, payments, claims */
 } rebuild_opts;
 
@@ -59,8 +65,11 @@ static int rebuild_parse(int argc, char **argv, rebuild_opts *o, yb_props *props
 {
 	static const char *const names[] = {"institutions", "enrollments", "payments", "claims"};
 	const cli_opt opts[] = {
-	    CLI_VALUE("redis", 'r', &o->redis, "HOST:PORT",
-		      "Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS ")"),
+	    CLI_VALUE("redis", 'r', &o->redis.endpoint, "HOST:PORT",
+		      "Redis server, or unix:/path/to/socket (env "
+		      "YB_REDIS;\ndefault " CLAIMCTL_DEFAULT_REDIS ")"),
+	    CLAIMCTL_REDIS_AUTH_OPTS(&o->redis),
+	    CLAIMCTL_REDIS_SECRET_OPT(&o->redis),
 	    CLI_VALUE("prefix", 0, &o->prefix, "P", "the services' redis.prefix (default yb:)"),
 	    CLI_VALUE("group", 'G', &o->group, "G",
 		      "the adjudicator's group (default yb-adjudicator)"),
@@ -79,7 +88,9 @@ static int rebuild_parse(int argc, char **argv, rebuild_opts *o, yb_props *props
 	    "personal account and recorded claims, as the services keep them, so processing\n"
 	    "continues with identical results. The claims settled are those before the\n"
 	    "adjudicator group's committed offsets; each settlement the replay reproduces is\n"
-	    "checked against the one recorded on the settlements topic.",
+	    "checked against the one recorded on the settlements topic. Give it the services'\n"
+	    "Redis user, password and key secret: with the same secret it writes the same keys\n"
+	    "(each member id as its keyed hash), without one the member ids in clear.",
 	    opts,
 	    sizeof(opts) / sizeof(opts[0]),
 	    "Exit status: 0 rebuilt and every settlement reproduced; 1 it could not, or a\n"
@@ -303,28 +314,31 @@ int claimctl_rebuild(int argc, char **argv)
 	static rebuild r;
 	static int64_t committed[MAX_PARTITIONS], progress[2][MAX_PARTITIONS];
 	const char *topic_names[4] = {o.inputs[0], o.inputs[1], o.inputs[2], o.inputs[3]};
-	char host[256];
-	int port = 0, exit_code, partitions = 0;
+	int exit_code, partitions = 0;
 	yb_props *props = yb_props_new();
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
 	yb_ledger *ledger = NULL;
 	yb_redis *redis = NULL;
+	yb_member_key *key = NULL;
 	yb_end_probe *probe = NULL;
+	yb_endpoint endpoint;
+	const char *why = NULL;
 	history h = {0};
 	history_counts counts;
 	int64_t began = yb_mono_ms();
 
 	o = (rebuild_opts){.brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS),
-			   .redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS),
 			   .prefix = "yb:",
 			   .group = "yb-adjudicator",
 			   .topic_prefix = ""};
+	claimctl_redis_from_env(&o.redis);
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
 	exit_code = rebuild_parse(argc, argv, &o, props);
-	if (exit_code < 0 && yb_host_port_split(o.redis, host, sizeof(host), &port) != YB_OK) {
-		fprintf(stderr, "claimctl rebuild: --redis '%s' is not HOST:PORT\n", o.redis);
+	if (exit_code < 0 && yb_endpoint_parse(o.redis.endpoint, &endpoint, &why) != YB_OK) {
+		fprintf(stderr, "claimctl rebuild: --redis '%s' %s\n",
+			yb_config_shown(NULL, o.redis.endpoint), why);
 		exit_code = CLAIMCTL_EXIT_USAGE;
 	}
 	if (exit_code >= 0)
@@ -334,8 +348,9 @@ int claimctl_rebuild(int argc, char **argv)
 	if (yb_policy_load_dir(o.policies, &sets, &set_count, r.errstr, sizeof(r.errstr)) !=
 		YB_OK ||
 	    r.applied == NULL || yb_ledger_new(&ledger, sets, set_count) != YB_OK ||
-	    yb_redis_connect(&redis, host, port, 10000, r.errstr, sizeof(r.errstr)) != YB_OK ||
-	    yb_member_store_new(&r.store, redis, o.prefix) != YB_OK ||
+	    claimctl_redis_connect(&o.redis, true, 10000, &redis, &key, r.errstr,
+				   sizeof(r.errstr)) != YB_OK ||
+	    yb_member_store_new(&r.store, redis, o.prefix, key) != YB_OK ||
 	    (probe = yb_end_probe_new(props, r.errstr, sizeof(r.errstr))) == NULL ||
 	    yb_end_probe_partitions(probe, o.inputs[1], 10000, &partitions, r.errstr,
 				    sizeof(r.errstr)) != YB_OK ||
@@ -360,6 +375,7 @@ out:
 	history_free(&h);
 	yb_end_probe_destroy(probe);
 	yb_member_store_destroy(r.store);
+	yb_member_key_destroy(key);
 	yb_redis_destroy(redis);
 	yb_ledger_destroy(ledger);
 	yb_strmap_destroy(r.applied, NULL);

@@ -2,7 +2,8 @@
  * claimctl status: is the pipeline's infrastructure there, and what does it hold?
  *
  * Asks the broker for metadata and every partition's watermarks, and Redis for PING, its
- * version and key count. Prints a table for people, or one JSON object with --json.
+ * version and key count (as the services' Redis user, with its password, when given: the
+ * user needs PING and INFO). Prints a table for people, or one JSON object with --json.
  * Exit 0 when both answered, 1 when either did not.
  */
 #include <inttypes.h>
@@ -53,20 +54,17 @@ out:
 }
 
 /* Redis part: fills result; returns YB_OK when Redis answered. */
-static int status_redis(const char *address, int timeout_ms, json_t *result)
+static int status_redis(const claimctl_redis *r, int timeout_ms, json_t *result)
 {
-	char errstr[512], host[256], version[64], keyspace[128];
+	char errstr[512], version[64], keyspace[128];
 	yb_redis *redis = NULL;
-	json_t *out = json_pack("{s:s}", "address", address);
-	int port;
-	int rc = yb_host_port_split(address, host, sizeof(host), &port);
+	yb_member_key *key = NULL;
+	/* An address that could hold a password (a URL's user:pw@) is not printed back. */
+	json_t *out = json_pack("{s:s}", "address", yb_config_shown(NULL, r->endpoint));
+	int rc;
 
 	json_object_set_new(result, "redis", out);
-	if (rc != YB_OK) {
-		snprintf(errstr, sizeof(errstr), "'%s' is not HOST:PORT", address);
-		goto out;
-	}
-	rc = yb_redis_connect(&redis, host, port, timeout_ms, errstr, sizeof(errstr));
+	rc = claimctl_redis_connect(r, false, timeout_ms, &redis, &key, errstr, sizeof(errstr));
 	if (rc == YB_OK)
 		rc = yb_redis_ping(redis, errstr, sizeof(errstr));
 	if (rc == YB_OK)
@@ -84,6 +82,7 @@ static int status_redis(const char *address, int timeout_ms, json_t *result)
 out:
 	if (rc != YB_OK)
 		json_object_set_new(out, "error", json_string(errstr));
+	yb_member_key_destroy(key);
 	yb_redis_destroy(redis);
 	return rc;
 }
@@ -122,15 +121,17 @@ static void print_table(const json_t *result)
 int claimctl_status(int argc, char **argv)
 {
 	const char *brokers = claimctl_env_or("YB_BROKERS", CLAIMCTL_DEFAULT_BROKERS);
-	const char *redis = claimctl_env_or("YB_REDIS", CLAIMCTL_DEFAULT_REDIS);
+	claimctl_redis redis;
 	long timeout_ms = 5000;
 	int as_json = 0, exit_code;
 	yb_props *props = yb_props_new();
 	json_t *result = NULL;
 	const cli_opt opts[] = {
 	    CLI_BROKERS(&brokers),
-	    CLI_VALUE("redis", 'r', &redis, "HOST:PORT",
-		      "Redis server (env YB_REDIS; default " CLAIMCTL_DEFAULT_REDIS ")"),
+	    CLI_VALUE("redis", 'r', &redis.endpoint, "HOST:PORT",
+		      "Redis server, or unix:/path/to/socket (env "
+		      "YB_REDIS;\ndefault " CLAIMCTL_DEFAULT_REDIS ")"),
+	    CLAIMCTL_REDIS_AUTH_OPTS(&redis),
 	    CLI_KAFKA(props),
 	    CLI_LONG("timeout", 0, &timeout_ms, "MS", 1, 600000,
 		     "per-request timeout in milliseconds (default 5000)"),
@@ -145,6 +146,7 @@ int claimctl_status(int argc, char **argv)
 	    sizeof(opts) / sizeof(opts[0]),
 	    NULL};
 
+	claimctl_redis_from_env(&redis);
 	if (props == NULL)
 		return CLAIMCTL_EXIT_FAILURE;
 	exit_code = cli_parse(&cmd, argc, argv);
@@ -157,7 +159,7 @@ int claimctl_status(int argc, char **argv)
 	exit_code = CLAIMCTL_EXIT_OK;
 	if (status_kafka(props, (int)timeout_ms, result) != YB_OK)
 		exit_code = CLAIMCTL_EXIT_FAILURE;
-	if (status_redis(redis, (int)timeout_ms, result) != YB_OK)
+	if (status_redis(&redis, (int)timeout_ms, result) != YB_OK)
 		exit_code = CLAIMCTL_EXIT_FAILURE;
 	if (as_json) {
 		json_dumpf(result, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);

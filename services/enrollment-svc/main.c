@@ -61,6 +61,7 @@ typedef struct enrollment_svc {
 	yb_batch_loop loop;
 	yb_ledger *checker;
 	yb_redis *redis;
+	yb_member_key *member_key; /* NULL: member ids in clear in key names */
 	yb_member_store *store;
 	yb_avro *avro;
 	char *arena_memory;
@@ -205,8 +206,6 @@ static int setup(enrollment_svc *e, char *errstr, size_t errlen)
 	const yb_props *cfg = e->cfg;
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
-	char host[256];
-	int port = 0;
 	const char *topics[] = {yb_props_get(cfg, "topic.enrollments"),
 				yb_props_get(cfg, "topic.payments")};
 	int rc =
@@ -219,11 +218,10 @@ static int setup(enrollment_svc *e, char *errstr, size_t errlen)
 		rc = yb_avro_new(&e->avro, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
-	yb_host_port_split(yb_props_get(cfg, "redis"), host, sizeof(host), &port);
-	rc = yb_redis_connect(&e->redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
-			      errstr, errlen);
+	rc = yb_service_redis_connect(cfg, &e->redis, &e->member_key, errstr, errlen);
 	if (rc == YB_OK)
-		rc = yb_member_store_new(&e->store, e->redis, yb_props_get(cfg, "redis.prefix"));
+		rc = yb_member_store_new(&e->store, e->redis, yb_props_get(cfg, "redis.prefix"),
+					 e->member_key);
 	if (rc == YB_OK)
 		rc = yb_batch_loop_init(&e->loop, &e->svc, topics, 2, &steps, e, errstr, errlen);
 	if (rc != YB_OK)
@@ -236,6 +234,7 @@ static void teardown(enrollment_svc *e)
 {
 	yb_batch_loop_destroy(&e->loop);
 	yb_member_store_destroy(e->store);
+	yb_member_key_destroy(e->member_key);
 	yb_redis_destroy(e->redis);
 	yb_ledger_destroy(e->checker);
 	yb_avro_destroy(e->avro);
@@ -262,9 +261,11 @@ int main(int argc, char **argv)
 		teardown(&e);
 		return 1;
 	}
-	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i}", "brokers",
-	       yb_props_get(e.cfg, "kafka.bootstrap.servers"), "redis",
-	       yb_props_get(e.cfg, "redis"), "http_port", yb_http_port(e.svc.http));
+	/* The endpoint was validated: it holds no '@', no credentials. */
+	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:s, s:i}", "brokers",
+	       yb_props_get(e.cfg, "kafka.bootstrap.servers"), "redis", yb_redis_endpoint(e.redis),
+	       "member_keys", e.member_key != NULL ? "hmac" : "clear", "http_port",
+	       yb_http_port(e.svc.http));
 	status = yb_batch_loop_run(&e.loop);
 	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I}", "consumed", (json_int_t)e.loop.c.consumed,
 	       "applied", (json_int_t)e.applied, "dead_lettered",

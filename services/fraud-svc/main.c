@@ -117,6 +117,7 @@ typedef struct fraud_svc {
 	yb_ledger *ledger; /* the batch's members, folded from their histories */
 	yb_avro *avro;
 	yb_redis *redis;
+	yb_member_key *member_key; /* NULL: member ids in clear in key names */
 	yb_member_store *members_store;
 	yb_fraud_store *store;
 	yb_batch_loop loop;
@@ -891,8 +892,8 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 	const yb_props *cfg = f->cfg;
 	yb_policy_set *sets = NULL;
 	size_t set_count = 0;
-	char host[256], rules[4096];
-	int port = 0, rc;
+	char rules[4096];
+	int rc;
 	const char *topics[2] = {yb_props_get(cfg, "topic.claims"),
 				 yb_props_get(cfg, "topic.settlements")};
 	size_t max = (size_t)yb_config_int(cfg, "batch.max");
@@ -915,15 +916,14 @@ static int setup(fraud_svc *f, char *errstr, size_t errlen)
 		rc = yb_fraud_state_new(&f->state);
 	if (rc != YB_OK)
 		return rc;
-	yb_host_port_split(yb_props_get(cfg, "redis"), host, sizeof(host), &port);
-	rc = yb_redis_connect(&f->redis, host, port, (int)yb_config_int(cfg, "redis.timeout.ms"),
-			      errstr, errlen);
+	rc = yb_service_redis_connect(cfg, &f->redis, &f->member_key, errstr, errlen);
 	if (rc == YB_OK)
 		rc = yb_member_store_new(&f->members_store, f->redis,
-					 yb_props_get(cfg, "redis.prefix"));
+					 yb_props_get(cfg, "redis.prefix"), f->member_key);
 	if (rc == YB_OK)
-		rc = yb_fraud_store_new(&f->store, f->redis, yb_props_get(cfg, "redis.prefix"),
-					&f->params, yb_config_int(cfg, "join.ttl.s"));
+		rc =
+		    yb_fraud_store_new(&f->store, f->redis, yb_props_get(cfg, "redis.prefix"),
+				       f->member_key, &f->params, yb_config_int(cfg, "join.ttl.s"));
 	if (rc == YB_OK)
 		rc = yb_fraud_store_prepare(f->store, errstr, errlen);
 	if (rc != YB_OK)
@@ -978,6 +978,7 @@ static void teardown(fraud_svc *f)
 	yb_batch_loop_destroy(&f->loop);
 	yb_fraud_store_destroy(f->store);
 	yb_member_store_destroy(f->members_store);
+	yb_member_key_destroy(f->member_key);
 	yb_redis_destroy(f->redis);
 	yb_ledger_destroy(f->ledger);
 	yb_avro_destroy(f->avro);
@@ -1019,9 +1020,11 @@ int main(int argc, char **argv)
 		teardown(&f);
 		return 1;
 	}
-	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:i}", "brokers",
-	       yb_props_get(f.cfg, "kafka.bootstrap.servers"), "redis",
-	       yb_props_get(f.cfg, "redis"), "http_port", yb_http_port(f.svc.http));
+	/* The endpoint was validated: it holds no '@', no credentials. */
+	YB_LOG(YB_LOG_INFO, "started", "{s:s, s:s, s:s, s:i}", "brokers",
+	       yb_props_get(f.cfg, "kafka.bootstrap.servers"), "redis", yb_redis_endpoint(f.redis),
+	       "member_keys", f.member_key != NULL ? "hmac" : "clear", "http_port",
+	       yb_http_port(f.svc.http));
 	status = yb_batch_loop_run(&f.loop);
 	YB_LOG(YB_LOG_INFO, "stopped", "{s:I, s:I, s:I}", "consumed", (json_int_t)f.loop.c.consumed,
 	       "checked", (json_int_t)f.c.checked, "alerts", (json_int_t)f.c.alerts);

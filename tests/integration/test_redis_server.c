@@ -35,12 +35,13 @@ static yb_redis *connect_to_test_server(void)
 	const char *host = getenv("YB_TEST_REDIS_HOST");
 	const char *port = getenv("YB_TEST_REDIS_PORT");
 	yb_redis *redis = NULL;
-	char errstr[256];
+	char errstr[256], endpoint[128];
+	yb_redis_options opts = {.endpoint = endpoint, .timeout_ms = 5000};
 
 	if (host == NULL || port == NULL)
 		fail_msg("YB_TEST_REDIS_HOST/PORT not set: run through ctest (servers fixture)");
-	if (yb_redis_connect(&redis, host, (int)strtol(port, NULL, 10), 5000, errstr,
-			     sizeof(errstr)) != YB_OK)
+	snprintf(endpoint, sizeof(endpoint), "%s:%s", host, port);
+	if (yb_redis_connect(&redis, &opts, errstr, sizeof(errstr)) != YB_OK)
 		fail_msg("%s", errstr);
 	return redis;
 }
@@ -181,13 +182,20 @@ static void refused_connection_is_an_error_with_a_reason(void **state)
 {
 	yb_redis *redis = (yb_redis *)1;
 	char errstr[256] = "";
+	yb_redis_options opts = {.endpoint = "127.0.0.1:1", .timeout_ms = 1000};
 
 	(void)state;
 	/* Port 1 on loopback: nothing listens there. */
-	assert_int_equal(yb_redis_connect(&redis, "127.0.0.1", 1, 1000, errstr, sizeof(errstr)),
-			 YB_EIO);
+	assert_int_equal(yb_redis_connect(&redis, &opts, errstr, sizeof(errstr)), YB_EIO);
 	assert_null(redis);
 	assert_non_null(strstr(errstr, "127.0.0.1:1"));
+	/* A socket path where no socket is; an endpoint that is no endpoint. */
+	opts.endpoint = "unix:/nonexistent/redis.sock";
+	assert_int_equal(yb_redis_connect(&redis, &opts, errstr, sizeof(errstr)), YB_EIO);
+	assert_non_null(strstr(errstr, "unix:/nonexistent/redis.sock"));
+	opts.endpoint = "redis://:hunter2@127.0.0.1:1";
+	assert_int_equal(yb_redis_connect(&redis, &opts, errstr, sizeof(errstr)), YB_EINVAL);
+	assert_null(strstr(errstr, "hunter2"));
 }
 
 /* One command's integer (or string length, nil -1) answer. */
@@ -255,7 +263,7 @@ static void a_release_cut_short_by_a_crash_is_done_at_the_next_read(void **state
 	snprintf(reg_x, sizeof(reg_x), "%s{c:X-%ld}", prefix, (long)getpid());
 	snprintf(reg_z, sizeof(reg_z), "%s{c:Z-%ld}", prefix, (long)getpid());
 	snprintf(rel, sizeof(rel), "%s{m:%s}:rel", prefix, member);
-	assert_int_equal(yb_member_store_new(&st, redis, prefix), YB_OK);
+	assert_int_equal(yb_member_store_new(&st, redis, prefix, NULL), YB_OK);
 	assert_int_equal(yb_member_store_prepare(st, errstr, sizeof(errstr)), YB_OK);
 	{
 		char x[32], z[32];
