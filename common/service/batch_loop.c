@@ -153,9 +153,16 @@ static int recover(yb_batch_loop *loop, const char *why)
 	if (abort_batch(loop) != YB_OK)
 		return YB_EIO;
 	yb_sleep_ms(loop->failures < 10 ? 200 * loop->failures : 2000);
-	while (!yb_daemon_stopping() && loop->steps->reconnect != NULL) {
+	for (int attempt = 1; !yb_daemon_stopping() && loop->steps->reconnect != NULL; attempt++) {
 		if (loop->steps->reconnect(loop->service, errstr, sizeof(errstr)) == YB_OK)
 			break;
+		/* Say why, the first time and every minute after: a refused AUTH (a password
+		 * changed under the service) does not pass by itself. */
+		if (attempt == 1 || attempt % 60 == 0) {
+			YB_LOG(YB_LOG_ERROR, "redis_reconnect_failed", "{s:s, s:i}", "err", errstr,
+			       "attempt", attempt);
+			yb_batch_loop_publish(loop, false, errstr);
+		}
 		yb_sleep_ms(RECONNECT_WAIT);
 	}
 	return YB_OK;
