@@ -196,6 +196,10 @@ void yb_config_usage(FILE *out, const yb_config_key *keys, size_t count)
 	}
 	fprintf(out, "  %-24s any librdkafka property, as-is (kafka.bootstrap.servers, ...)\n",
 		"kafka.*");
+	fprintf(out,
+		"  %-24s a secret from a file of mode 0600, never on the command line\n"
+		"  %-24s (also kafka.ssl.key.password.file, kafka.ssl.keystore.password.file)\n",
+		"kafka.sasl.password.file", "");
 }
 
 /* Split "host:port"; host is copied into host_buf. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "io/log.h"
+#include "io/secret_file.h"
 #include "base/error.h"
 
 /* librdkafka logs with syslog levels (0 emerg .. 7 debug). */
@@ -23,6 +24,40 @@ static void log_from_librdkafka(const rd_kafka_t *rk, int level, const char *fac
 	       facility, "message", message);
 }
 
+/* librdkafka's secrets, which may also come from a file: "<name>.file" = the file. */
+static const char *const secret_names[] = {
+    "sasl.password", "ssl.key.password", "ssl.keystore.password", "sasl.oauthbearer.client.secret"};
+
+/* Set a secret property from its file (io/secret_file.h: mode 0600, first line). */
+static int set_secret_from_file(rd_kafka_conf_t *conf, const char *name, size_t name_len,
+				const char *path, char *errstr, size_t errlen)
+{
+	char secret[YB_SECRET_MAX], prop[64], what[80];
+	size_t len;
+	int rc;
+
+	snprintf(prop, sizeof(prop), "%.*s", (int)name_len, name);
+	snprintf(what, sizeof(what), "kafka.%s.file", prop);
+	rc = yb_secret_file_read(path, what, secret, sizeof(secret), &len, errstr, errlen);
+	if (rc == YB_OK &&
+	    rd_kafka_conf_set(conf, prop, secret, errstr, errlen) != RD_KAFKA_CONF_OK)
+		rc = YB_EINVAL;
+	yb_secret_wipe(secret, sizeof(secret));
+	return rc;
+}
+
+/* The length of the secret's name when key is "<secret>.file", else 0. */
+static size_t secret_file_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof(secret_names) / sizeof(secret_names[0]); i++) {
+		size_t n = strlen(secret_names[i]);
+
+		if (strncmp(key, secret_names[i], n) == 0 && strcmp(key + n, ".file") == 0)
+			return n;
+	}
+	return 0;
+}
+
 int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr, size_t errlen)
 {
 	const size_t prefix_len = strlen(YB_KAFKA_PROP_PREFIX);
@@ -31,9 +66,20 @@ int yb_kafka_conf_new(rd_kafka_conf_t **out, const yb_props *props, char *errstr
 	*out = NULL;
 	for (size_t i = 0; i < yb_props_count(props); i++) {
 		const char *key = yb_props_key(props, i);
+		size_t secret_len;
 
 		if (strncmp(key, YB_KAFKA_PROP_PREFIX, prefix_len) != 0)
 			continue;
+		secret_len = secret_file_key(key + prefix_len);
+		if (secret_len > 0) {
+			if (set_secret_from_file(conf, key + prefix_len, secret_len,
+						 yb_props_value(props, i), errstr,
+						 errlen) != YB_OK) {
+				rd_kafka_conf_destroy(conf);
+				return YB_EINVAL;
+			}
+			continue;
+		}
 		if (rd_kafka_conf_set(conf, key + prefix_len, yb_props_value(props, i), errstr,
 				      errlen) != RD_KAFKA_CONF_OK) {
 			rd_kafka_conf_destroy(conf);

@@ -2,7 +2,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -48,11 +52,63 @@ static void unknown_kafka_key_is_refused_with_librdkafkas_reason(void **state)
 	yb_props_destroy(props);
 }
 
+/* A file holding text, of the given mode; its path in path[64]. */
+static void secret_file(char *path, const char *text, mode_t mode)
+{
+	int fd;
+
+	snprintf(path, 64, "/tmp/yb-test-kafka-secret-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void sasl_password_comes_from_its_file(void **state)
+{
+	yb_props *props = yb_props_new();
+	rd_kafka_conf_t *conf = NULL;
+	char errstr[512], value[256], path[64];
+	size_t value_len = sizeof(value);
+
+	(void)state;
+	secret_file(path, "s3cret-from-file\n", 0600);
+	yb_props_set(props, "kafka.sasl.password.file", path);
+	assert_int_equal(yb_kafka_conf_new(&conf, props, errstr, sizeof(errstr)), YB_OK);
+	/* librdkafka's own property, without the line end; no "sasl.password.file" passed on */
+	assert_int_equal(rd_kafka_conf_get(conf, "sasl.password", value, &value_len),
+			 RD_KAFKA_CONF_OK);
+	assert_string_equal(value, "s3cret-from-file");
+	rd_kafka_conf_destroy(conf);
+	yb_props_destroy(props);
+	unlink(path);
+}
+
+static void secret_file_others_may_read_is_refused_without_its_content(void **state)
+{
+	yb_props *props = yb_props_new();
+	rd_kafka_conf_t *conf = (rd_kafka_conf_t *)1;
+	char errstr[512] = "", path[64];
+
+	(void)state;
+	secret_file(path, "s3cret-from-file\n", 0644);
+	yb_props_set(props, "kafka.ssl.key.password.file", path);
+	assert_int_equal(yb_kafka_conf_new(&conf, props, errstr, sizeof(errstr)), YB_EINVAL);
+	assert_null(conf);
+	assert_non_null(strstr(errstr, path));
+	assert_null(strstr(errstr, "s3cret"));
+	yb_props_destroy(props);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(kafka_keys_pass_through_without_prefix),
 	    cmocka_unit_test(unknown_kafka_key_is_refused_with_librdkafkas_reason),
+	    cmocka_unit_test(sasl_password_comes_from_its_file),
+	    cmocka_unit_test(secret_file_others_may_read_is_refused_without_its_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
