@@ -210,7 +210,7 @@ user default off resetkeys -@all
 user operator on #$(hash operator) ~* resetchannels +@all -@dangerous +info +scan +client|list
 user enrollment-svc on #$(hash enrollment-svc) resetkeys ~$p{m:*}:ev ~${p}progress:* $common
 user adjudicator on #$(hash adjudicator) resetkeys %R~$p{m:*}:ev %R~${p}progress:* ~$p{m:*}:acc ~$p{m:*}:claims ~$p{m:*}:cx ~$p{m:*}:rel ~$p{c:*} $common +evalsha +eval +script|load
-user fraud-svc on #$(hash fraud-svc) resetkeys ~$p{m:*}:fw ~$p{m:*}:fj ~$p{i:*} $common +evalsha +eval +script|load
+user fraud-svc on #$(hash fraud-svc) resetkeys %R~$p{m:*}:ev %R~$p{m:*}:acc %R~$p{m:*}:rel ~$p{m:*}:fw ~$p{m:*}:fj ~$p{i:* $common +evalsha +eval +script|load
 ACL
     )
 }
