@@ -8,7 +8,8 @@
  *   <prefix>{m:ID}:fw        HASH  claim_id → the member's window entry (yb_fraud_visit,
  *                                  packed); TTL the member window (fraud.conf)
  *   <prefix>{m:ID}:fj        HASH  the join of claims and settlements: "c:<claim_id>" → a
- *                                  claim waiting for its settlement, "s:<claim_id>" → a
+ *                                  claim waiting for its settlement (only the fields the
+ *                                  fraud rules read: fraud-svc's trim_claim), "s:<claim_id>" → a
  *                                  settlement waiting for its claim, "r:<claim_id>" → a
  *                                  reversal read before its claim was judged; each with the
  *                                  offset and time it was read at; "a:<claim_id>" → the

@@ -139,7 +139,8 @@ typedef struct fraud_svc {
 	char *arena_memory, *event_arena;
 	yb_arena arena;
 	yb_buf out;
-	yb_buf judged; /* a claim's alerts as stored with its judgment */
+	yb_buf judged;  /* a claim's alerts as stored with its judgment */
+	yb_buf trimmed; /* a waiting claim as stored: what the fraud rules read (trim_claim) */
 	counters c;
 	uint64_t batch_alerts[YB_FRAUD_RULE_COUNT]; /* the batch in hand's, by rule */
 	int replies;                                /* what the batch's writes will answer */
@@ -513,6 +514,36 @@ static int join(fraud_svc *f, int n, char *errstr, size_t errlen)
 	return YB_OK;
 }
 
+/*
+ * A claim waiting in Redis for its settlement keeps only what the fraud rules read (the
+ * dates, amounts, diagnoses, items, referral and submission): not its chronic disease,
+ * treatments, injury cause, mental illness, travel, receipts or physician, which are health
+ * data Redis need not hold (docs/SECURITY.md). Encoded into f->trimmed.
+ */
+static int trim_claim(fraud_svc *f, const yb_claim *claim, char *errstr, size_t errlen)
+{
+	yb_record r = {.type = YB_RECORD_CLAIM, .as.claim = *claim};
+	yb_claim *c = &r.as.claim;
+
+	c->compliant_fen = (yb_money){0};
+	c->has_essential_drug_fen = false;
+	c->essential_drug_fen = (yb_money){0};
+	c->chronic_class = NULL;
+	c->chronic_disease = NULL;
+	c->has_treatments = false;
+	c->treatments = NULL;
+	c->treatments_count = 0;
+	c->injury_cause = NULL;
+	c->has_mental_illness = c->mental_illness = false;
+	c->has_abroad = c->abroad = false;
+	c->has_out_of_city = c->out_of_city = false;
+	c->has_networked = c->networked = false;
+	c->has_has_original_receipts = c->has_original_receipts = false;
+	c->physician_id = NULL;
+	f->trimmed.len = 0;
+	return yb_avro_encode(&r, &f->trimmed, errstr, errlen);
+}
+
 /* Queue what is left of the batch to wait for its other half; returns the replies queued. */
 static int queue_waiting(fraud_svc *f, int n)
 {
@@ -534,6 +565,17 @@ static int queue_waiting(fraud_svc *f, int n)
 		    (resubmitted(f, it) || paired(f, it->member_id, it->claim_id))) {
 			f->c.skipped++; /* a claim_id sent again: its settlement is a duplicate */
 			continue;
+		}
+		if (it->kind == CLAIM) {
+			char errstr[256];
+			int rc = trim_claim(f, &it->rec.as.claim, errstr, sizeof(errstr));
+
+			if (rc != YB_OK) {
+				YB_LOG(YB_LOG_ERROR, "trim_failed", "{s:s}", "err", errstr);
+				return rc;
+			}
+			p.bytes = f->trimmed.data;
+			p.len = f->trimmed.len;
 		}
 		q = yb_fraud_store_queue_pending(f->store, it->member_id, it->claim_id,
 						 it->kind == CLAIM ? 'c' : 's', &p);
@@ -995,6 +1037,7 @@ static void teardown(fraud_svc *f)
 	free(f->arena_memory);
 	free(f->event_arena);
 	yb_buf_free(&f->out);
+	yb_buf_free(&f->trimmed);
 	yb_buf_free(&f->judged);
 	yb_daemon_stop(&f->svc);
 }
