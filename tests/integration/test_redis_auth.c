@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "../support/temp_file.h"
+
 #include "base/error.h"
 #include "io/props.h"
 #include "service/service.h"
@@ -65,19 +67,6 @@ static void run_text(yb_redis *redis, int argc, const char **argv, char *out, si
 		fail_msg("%s: %s", argv[0], r->type == REDIS_REPLY_ERROR ? r->str : "no text");
 	snprintf(out, size, "%s", r->str);
 	yb_redis_reply_free(r);
-}
-
-static void write_file(char *path, size_t size, const char *text, mode_t mode)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, size, "%s/yb-redis-auth-XXXXXX", dir != NULL && dir[0] ? dir : "/tmp");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
 }
 
 /* The services' keys: the test server, as the test's user with password_file. */
@@ -148,9 +137,9 @@ static int setup(void **state)
 		assert_string_equal(ok, "OK");
 	}
 	yb_redis_destroy(redis);
-	write_file(password_file, sizeof(password_file), PASSWORD "\n", 0600);
-	write_file(wrong_file, sizeof(wrong_file), WRONG_PASSWORD "\n", 0600);
-	write_file(secret_file, sizeof(secret_file), KEY_SECRET "\n", 0600);
+	yb_test_write_file(password_file, sizeof(password_file), PASSWORD "\n", 0600);
+	yb_test_write_file(wrong_file, sizeof(wrong_file), WRONG_PASSWORD "\n", 0600);
+	yb_test_write_file(secret_file, sizeof(secret_file), KEY_SECRET "\n", 0600);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "../support/temp_file.h"
+
 #include "kafka/kafka_client.h"
 #include "io/props.h"
 #include "base/error.h"
@@ -52,19 +54,6 @@ static void unknown_kafka_key_is_refused_with_librdkafkas_reason(void **state)
 	yb_props_destroy(props);
 }
 
-/* A file holding text, of the given mode; its path in path[64]. */
-static void secret_file(char *path, const char *text, mode_t mode)
-{
-	int fd;
-
-	snprintf(path, 64, "/tmp/yb-test-kafka-secret-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	assert_int_equal(chmod(path, mode), 0);
-}
-
 static void sasl_password_comes_from_its_file(void **state)
 {
 	yb_props *props = yb_props_new();
@@ -73,7 +62,7 @@ static void sasl_password_comes_from_its_file(void **state)
 	size_t value_len = sizeof(value);
 
 	(void)state;
-	secret_file(path, "s3cret-from-file\n", 0600);
+	yb_test_write_file(path, sizeof(path), "s3cret-from-file\n", 0600);
 	yb_props_set(props, "kafka.sasl.password.file", path);
 	assert_int_equal(yb_kafka_conf_new(&conf, props, errstr, sizeof(errstr)), YB_OK);
 	/* librdkafka's own property, without the line end; no "sasl.password.file" passed on */
@@ -92,7 +81,7 @@ static void secret_file_others_may_read_is_refused_without_its_content(void **st
 	char errstr[512] = "", path[64];
 
 	(void)state;
-	secret_file(path, "s3cret-from-file\n", 0644);
+	yb_test_write_file(path, sizeof(path), "s3cret-from-file\n", 0644);
 	yb_props_set(props, "kafka.ssl.key.password.file", path);
 	assert_int_equal(yb_kafka_conf_new(&conf, props, errstr, sizeof(errstr)), YB_EINVAL);
 	assert_null(conf);

@@ -14,24 +14,12 @@
 
 #include <cmocka.h>
 
+#include "../support/temp_file.h"
+
 #include "base/error.h"
 #include "io/secret_file.h"
 
 #define PASSWORD "s3cr3t-Pa55word"
-
-/* A file holding text with the given mode; its path into path. */
-static void write_file(char *path, size_t size, const char *text, mode_t mode)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, size, "%s/yb-secret-XXXXXX", dir != NULL && dir[0] ? dir : "/tmp");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-}
 
 static void the_secret_is_the_first_line(void **state)
 {
@@ -49,7 +37,7 @@ static void the_secret_is_the_first_line(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		write_file(path, sizeof(path), cases[i].content, 0600);
+		yb_test_write_file(path, sizeof(path), cases[i].content, 0600);
 		assert_int_equal(yb_secret_file_read(path, "redis.password.file", buf, sizeof(buf),
 						     &len, errstr, sizeof(errstr)),
 				 YB_OK);
@@ -58,7 +46,7 @@ static void the_secret_is_the_first_line(void **state)
 		unlink(path);
 	}
 	/* Owner read-only is fine too. */
-	write_file(path, sizeof(path), PASSWORD, 0400);
+	yb_test_write_file(path, sizeof(path), PASSWORD, 0400);
 	assert_int_equal(
 	    yb_secret_file_read(path, "x", buf, sizeof(buf), &len, errstr, sizeof(errstr)), YB_OK);
 	unlink(path);
@@ -72,7 +60,7 @@ static void a_file_group_or_others_may_use_is_refused(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		write_file(path, sizeof(path), PASSWORD "\n", modes[i]);
+		yb_test_write_file(path, sizeof(path), PASSWORD "\n", modes[i]);
 		assert_int_equal(yb_secret_file_read(path, "redis.password.file", buf, sizeof(buf),
 						     &len, errstr, sizeof(errstr)),
 				 YB_EINVAL);
@@ -94,7 +82,7 @@ static void empty_long_missing_and_odd_files_are_refused(void **state)
 	size_t len;
 
 	(void)state;
-	write_file(path, sizeof(path), "\nsecond\n", 0600);
+	yb_test_write_file(path, sizeof(path), "\nsecond\n", 0600);
 	assert_int_equal(
 	    yb_secret_file_read(path, "f", buf, sizeof(buf), &len, errstr, sizeof(errstr)),
 	    YB_EINVAL);
@@ -103,7 +91,7 @@ static void empty_long_missing_and_odd_files_are_refused(void **state)
 	/* 16 bytes do not fit in 16 with the NUL; 15 do. */
 	memset(big, 'a', 16);
 	big[16] = '\0';
-	write_file(path, sizeof(path), big, 0600);
+	yb_test_write_file(path, sizeof(path), big, 0600);
 	assert_int_equal(
 	    yb_secret_file_read(path, "f", buf, sizeof(buf), &len, errstr, sizeof(errstr)),
 	    YB_EINVAL);
@@ -111,7 +99,7 @@ static void empty_long_missing_and_odd_files_are_refused(void **state)
 	assert_null(strstr(errstr, big));
 	unlink(path);
 	big[15] = '\n';
-	write_file(path, sizeof(path), big, 0600);
+	yb_test_write_file(path, sizeof(path), big, 0600);
 	assert_int_equal(
 	    yb_secret_file_read(path, "f", buf, sizeof(buf), &len, errstr, sizeof(errstr)), YB_OK);
 	assert_int_equal(len, 15);

@@ -15,26 +15,14 @@
 
 #include <cmocka.h>
 
+#include "../support/temp_file.h"
+
 #include "base/error.h"
 #include "io/props.h"
 #include "service/service.h"
 
 #define PASSWORD   "s3cr3t-Pa55word"
 #define KEY_SECRET "0123456789abcdef0123456789abcdef"
-
-/* A file holding text with the given mode; its path into path. */
-static void write_file(char *path, size_t size, const char *text, mode_t mode)
-{
-	const char *dir = getenv("TMPDIR");
-	int fd;
-
-	snprintf(path, size, "%s/yb-service-XXXXXX", dir != NULL && dir[0] ? dir : "/tmp");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
-}
 
 /* The services' keys for yb_service_redis_connect; NULL values are left out. */
 static yb_props *redis_keys(const char *password_file, const char *user, const char *secret_file)
@@ -76,10 +64,10 @@ static void the_services_refuse_before_connecting(void **state)
 
 	(void)state;
 	unsetenv(YB_SERVICE_REDIS_PASSWORD_ENV);
-	write_file(password, sizeof(password), PASSWORD "\n", 0600);
-	write_file(open_secret, sizeof(open_secret), KEY_SECRET "\n", 0644);
-	write_file(short_secret, sizeof(short_secret), "0123456789abcde\n", 0600);
-	write_file(secret, sizeof(secret), KEY_SECRET "\n", 0600);
+	yb_test_write_file(password, sizeof(password), PASSWORD "\n", 0600);
+	yb_test_write_file(open_secret, sizeof(open_secret), KEY_SECRET "\n", 0644);
+	yb_test_write_file(short_secret, sizeof(short_secret), "0123456789abcde\n", 0600);
+	yb_test_write_file(secret, sizeof(secret), KEY_SECRET "\n", 0600);
 
 	/* The password from the file and from the environment: which one is meant? */
 	setenv(YB_SERVICE_REDIS_PASSWORD_ENV, PASSWORD, 1);
