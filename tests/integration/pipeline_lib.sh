@@ -11,31 +11,10 @@ claimctl=$bin/claimctl
 run=t$$x$RANDOM
 work=$(mktemp -d)
 pids=()
+. "$root/tests/integration/test_lib.sh"
 
-fail() {
-    echo "FAIL: $*" >&2
-    for log in "$work"/*.log; do
-        [ -f "$log" ] && { echo "--- $(basename "$log") (last lines)" >&2; grep -v "\"dead_letter\"" "$log" | tail -n 8 >&2; }
-    done
-    exit 1
-}
 rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
 
-# wait_until SECONDS WHAT COMMAND [ARGS...]: run COMMAND every 0.2 s until it succeeds; fail
-# naming WHAT after SECONDS. Prints how long the wait took. A deadline is a limit, never a
-# result: the condition decides.
-wait_until() {
-    local seconds=$1 what=$2 started=$SECONDS
-    shift 2
-    until "$@"; do
-        [ $((SECONDS - started)) -lt "$seconds" ] || fail "waited ${seconds}s for $what"
-        sleep 0.2
-    done
-    echo "waited $((SECONDS - started))s for $what"
-}
-
-# now_ms: the wall clock in milliseconds.
-now_ms() { date +%s%3N; }
 
 cleanup() {
     local pid
@@ -92,8 +71,6 @@ http_port() {
     fail "$log did not start within 60s"
 }
 
-# A counter from a service's /metrics.
-metric() { curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { print $2 }'; }
 
 # produce TOPIC FILE: the records of FILE that TOPIC carries.
 produce() {

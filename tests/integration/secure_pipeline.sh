@@ -18,11 +18,7 @@ claimctl=$bin/claimctl
 work=$(mktemp -d)
 pids=()
 
-fail() {
-    echo "FAIL: $*" >&2
-    for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 5 "$f" >&2; }; done
-    exit 1
-}
+. "$root/tests/integration/test_lib.sh"
 cleanup() {
     local pid
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -32,17 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_until SECONDS WHAT COMMAND...: until COMMAND succeeds; fail naming WHAT after SECONDS.
-wait_until() {
-    local limit=$1 what=$2 began=$SECONDS
-    shift 2
-    echo "waiting for $what (at most $limit s)"
-    until "$@"; do
-        [ $((SECONDS - began)) -lt "$limit" ] || fail "$what: not within $limit s"
-        sleep 0.2
-    done
-    echo "  after $((SECONDS - began)) s"
-}
 as() { # USER CLAIMCTL-ARGS...: claimctl as a Kafka user
     local user=$1
     shift
@@ -54,7 +39,6 @@ rcli_as() { # USER REDIS-CLI-ARGS...
     REDISCLI_AUTH=$(cat "$secure/$user.redis.password") \
         redis-cli --no-auth-warning --user "$user" -p "$YB_REDIS_PORT" "$@"
 }
-metric() { curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { n = $2 } END { print n + 0 }'; }
 
 "$root/deploy/local/stop" --run-dir "$run_dir" --wipe >/dev/null 2>&1 || true
 "$root/deploy/local/start" --secure
@@ -85,7 +69,8 @@ for service in enrollment-svc adjudicator fraud-svc; do
     pids+=($!)
     port=$((port + 1))
 done
-adjudicated() { [ "$(metric 9512 yb_consumed_total || echo 0)" -ge "$sent" ]; }
+count() { local n; n=$(metric "$@" || true); echo "${n:-0}"; } # 0 until the service serves it
+adjudicated() { [ "$(count 9512 yb_consumed_total)" -ge "$sent" ]; }
 wait_until 300 "the adjudicator to take all $sent claims over SASL_SSL" adjudicated
 
 "$claimctl" adjudicate --policies "$policies" "$work/inputs.jsonl" 2>/dev/null |
@@ -98,7 +83,7 @@ cmp -s "$work/offline.jsonl" "$work/published.jsonl" ||
 echo "ok: $(wc -l <"$work/published.jsonl") settlements over SASL_SSL, equal to claimctl adjudicate's"
 # fraud-svc reads both topics: every claim record and every settlement
 joined=$((sent + $(wc -l <"$work/published.jsonl")))
-fraud_done() { [ "$(metric 9513 yb_consumed_total || echo 0)" -ge "$joined" ]; }
+fraud_done() { [ "$(count 9513 yb_consumed_total)" -ge "$joined" ]; }
 wait_until 300 "fraud-svc to read $joined claims and settlements" fraud_done
 
 # --- refusals -------------------------------------------------------------------------------
