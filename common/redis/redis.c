@@ -7,6 +7,7 @@
 
 #include "codec/record.h"
 #include "base/error.h"
+#include "redis/cluster.h"
 #include "io/config.h"
 #include "io/secret_file.h"
 
@@ -17,6 +18,8 @@ struct yb_redis {
 	char *user;         /* NULL: the default user */
 	char *password;     /* NULL: no AUTH; wiped before it is freed */
 	size_t password_len;
+	yb_cluster *cluster; /* a Redis Cluster (ctx is then NULL): redis/cluster.h */
+	int wait_replicas, wait_timeout_ms;
 };
 
 /* Calls can carry a few KEYS and ARGV; more is a programming error in the caller. */
@@ -45,7 +48,7 @@ static char *copy(const char *s, size_t n)
  * quotes Redis's reason, unless the reason contains the password (Redis's do not: WRONGPASS,
  * "AUTH <password> called without any password configured ...", NOPERM).
  */
-static int authenticate(yb_redis *redis, char *errstr, size_t errlen)
+static int authenticate(const yb_redis *redis, redisContext *ctx, char *errstr, size_t errlen)
 {
 	const char *argv[3];
 	size_t lens[3];
@@ -67,12 +70,12 @@ static int authenticate(yb_redis *redis, char *errstr, size_t errlen)
 		snprintf(who, sizeof(who), "as user '%s'", redis->user);
 	else
 		snprintf(who, sizeof(who), "as the default user");
-	reply = redisCommandArgv(redis->ctx, argc, argv, lens);
+	reply = redisCommandArgv(ctx, argc, argv, lens);
 	if (reply == NULL) {
 		char what[sizeof(who) + 8];
 
 		snprintf(what, sizeof(what), "AUTH %s", who);
-		return context_error(redis->ctx, what, errstr, errlen);
+		return context_error(ctx, what, errstr, errlen);
 	}
 	if (reply->type == REDIS_REPLY_ERROR) {
 		const char *reason = reply->str != NULL ? reply->str : "";
@@ -114,7 +117,57 @@ static int open_connection(yb_redis *redis, const yb_endpoint *ep, char *errstr,
 	/* The command timeout, on every new socket. */
 	if (redisSetTimeout(redis->ctx, redis->timeout) != REDIS_OK)
 		return context_error(redis->ctx, what, errstr, errlen);
-	return authenticate(redis, errstr, errlen);
+	return authenticate(redis, redis->ctx, errstr, errlen);
+}
+
+/* A cluster node's connection (cluster.h's yb_cluster_connect_fn): timeouts and AUTH as the
+ * connection's own. */
+static int connect_node(void *arg, const char *host, int port, redisContext **out, char *errstr,
+			size_t errlen)
+{
+	const yb_redis *redis = arg;
+	char what[120];
+	redisContext *ctx = redisConnectWithTimeout(host, port, redis->timeout);
+	int rc = YB_OK;
+
+	*out = NULL;
+	snprintf(what, sizeof(what), "connect to %s:%d", host, port);
+	if (ctx == NULL)
+		return YB_ENOMEM;
+	if (ctx->err != 0 || redisSetTimeout(ctx, redis->timeout) != REDIS_OK)
+		rc = context_error(ctx, what, errstr, errlen);
+	if (rc == YB_OK)
+		rc = authenticate(redis, ctx, errstr, errlen);
+	if (rc != YB_OK) {
+		redisFree(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return YB_OK;
+}
+
+/* A node of a Redis Cluster (INFO's cluster_enabled:1) makes the connection a cluster one:
+ * redis/cluster.h. A server that will not say (an ACL without INFO) is taken as single. */
+static int join_cluster(yb_redis *redis, const yb_endpoint *ep, char *errstr, size_t errlen)
+{
+	char enabled[8];
+	int rc;
+
+	if (ep->is_unix ||
+	    yb_redis_info_field(redis, "cluster_enabled", enabled, sizeof(enabled), errstr,
+				errlen) != YB_OK ||
+	    strcmp(enabled, "1") != 0)
+		return YB_OK;
+	rc = yb_cluster_new(&redis->cluster, redis->ctx, ep->host, ep->port, connect_node, redis,
+			    errstr, errlen);
+	redis->ctx = NULL; /* the cluster's now (or freed) */
+	if (rc == YB_OK) {
+		size_t len = strlen(redis->endpoint);
+
+		snprintf(redis->endpoint + len, sizeof(redis->endpoint) - len,
+			 " (Redis Cluster, %zu masters)", yb_cluster_masters(redis->cluster));
+	}
+	return rc;
 }
 
 int yb_redis_connect(yb_redis **out, const yb_redis_options *opts, char *errstr, size_t errlen)
@@ -149,7 +202,12 @@ int yb_redis_connect(yb_redis **out, const yb_redis_options *opts, char *errstr,
 		if (redis->password == NULL)
 			goto nomem;
 	}
+	redis->wait_replicas = opts->wait_replicas;
+	redis->wait_timeout_ms =
+	    opts->wait_timeout_ms > 0 ? opts->wait_timeout_ms : opts->timeout_ms;
 	rc = open_connection(redis, &ep, errstr, errlen);
+	if (rc == YB_OK)
+		rc = join_cluster(redis, &ep, errstr, errlen);
 	if (rc != YB_OK) {
 		yb_redis_destroy(redis);
 		return rc;
@@ -163,6 +221,8 @@ nomem:
 
 int yb_redis_reconnect(yb_redis *redis, char *errstr, size_t errlen)
 {
+	if (redis->cluster != NULL)
+		return yb_cluster_reconnect(redis->cluster, errstr, errlen);
 	return open_connection(redis, NULL, errstr, errlen);
 }
 
@@ -177,6 +237,7 @@ void yb_redis_destroy(yb_redis *redis)
 		return;
 	if (redis->ctx != NULL)
 		redisFree(redis->ctx);
+	yb_cluster_destroy(redis->cluster);
 	if (redis->password != NULL) {
 		yb_secret_wipe(redis->password, redis->password_len);
 		free(redis->password);
@@ -197,10 +258,34 @@ int yb_redis_reply_is_noscript(const redisReply *reply)
 	       strncmp(reply->str, "NOSCRIPT", 8) == 0;
 }
 
-/* Run one command; a NULL reply means the connection failed. */
+/* Run one command (on a cluster: on every master, the first one's reply kept, the first
+ * error reply if any master gave one); a NULL reply means the connection failed. */
 static int command(yb_redis *redis, redisReply **reply, const char *what, char *errstr,
 		   size_t errlen, int argc, const char **argv, const size_t *argvlen)
 {
+	if (redis->cluster != NULL) {
+		redisReply **all = NULL;
+		size_t n = yb_cluster_masters(redis->cluster), keep = 0;
+		int rc = yb_cluster_on_masters(redis->cluster, argc, argv, &all, errstr, errlen);
+
+		(void)argvlen; /* (C strings only here) */
+		if (rc != YB_OK) {
+			size_t len = strlen(errstr);
+
+			snprintf(errstr + len, errlen - len, " (%s)", what);
+			return rc;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (all[i]->type == REDIS_REPLY_ERROR &&
+			    all[keep]->type != REDIS_REPLY_ERROR)
+				keep = i;
+		*reply = all[keep];
+		for (size_t i = 0; i < n; i++)
+			if (i != keep)
+				freeReplyObject(all[i]);
+		free(all);
+		return YB_OK;
+	}
 	*reply = redisCommandArgv(redis->ctx, argc, argv, argvlen);
 	if (*reply == NULL)
 		return context_error(redis->ctx, what, errstr, errlen);
@@ -259,8 +344,11 @@ int yb_redis_script_load(yb_redis *redis, yb_redis_script *script, char *errstr,
 {
 	const char *argv[] = {"SCRIPT", "LOAD", script->source};
 	redisReply *reply;
-	int rc = command(redis, &reply, "SCRIPT LOAD", errstr, errlen, 3, argv, NULL);
+	int rc = redis->cluster != NULL ? yb_cluster_remember_script(redis->cluster, script->source)
+					: YB_OK;
 
+	if (rc == YB_OK)
+		rc = command(redis, &reply, "SCRIPT LOAD", errstr, errlen, 3, argv, NULL);
 	if (rc != YB_OK)
 		return rc;
 	if (reply->type == REDIS_REPLY_STRING && reply->len == 40) {
@@ -323,6 +411,11 @@ int yb_redis_eval(yb_redis *redis, yb_redis_script *script, int nkeys, const cha
 		snprintf(errstr, errlen, "redis EVALSHA: too many keys and arguments");
 		return YB_EINVAL;
 	}
+	if (redis->cluster != NULL) {
+		/* Routed by its first key; the scripts are on every master (cluster.h). */
+		rc = yb_cluster_append(redis->cluster, argc, argv, argvlen);
+		return rc == YB_OK ? yb_cluster_read(redis->cluster, reply, errstr, errlen) : rc;
+	}
 	rc = command(redis, reply, "EVALSHA", errstr, errlen, argc, argv, argvlen);
 	if (rc == YB_OK && yb_redis_reply_is_noscript(*reply)) {
 		/* The server lost its script cache (restart, SCRIPT FLUSH): load and retry once. */
@@ -353,6 +446,8 @@ int yb_redis_append_eval(yb_redis *redis, const yb_redis_script *script, int nke
 int yb_redis_append_command(yb_redis *redis, int argc, const char *const *argv,
 			    const size_t *argvlen)
 {
+	if (redis->cluster != NULL)
+		return yb_cluster_append(redis->cluster, argc, argv, argvlen);
 	/* hiredis copies the arguments into its output buffer, so they need not outlive this. */
 	return redisAppendCommandArgv(redis->ctx, argc, (const char **)argv, argvlen) == REDIS_OK
 		   ? YB_OK
@@ -364,6 +459,8 @@ int yb_redis_read_reply(yb_redis *redis, redisReply **reply, char *errstr, size_
 	void *r = NULL;
 
 	*reply = NULL;
+	if (redis->cluster != NULL)
+		return yb_cluster_read(redis->cluster, reply, errstr, errlen);
 	if (redisGetReply(redis->ctx, &r) != REDIS_OK)
 		return context_error(redis->ctx, "pipeline", errstr, errlen);
 	*reply = r;
@@ -434,4 +531,41 @@ int yb_redis_sync(yb_redis *redis, size_t n, char *errstr, size_t errlen)
 		yb_redis_reply_free(r);
 	}
 	return rc;
+}
+
+int yb_redis_wait_written(yb_redis *redis, char *errstr, size_t errlen)
+{
+	const char *argv[3];
+	char want[12], timeout[16];
+	redisReply *reply;
+	int rc;
+
+	if (redis->cluster != NULL)
+		return yb_cluster_wait_written(redis->cluster, redis->wait_replicas,
+					       redis->wait_timeout_ms, errstr, errlen);
+	if (redis->wait_replicas <= 0)
+		return YB_OK; /* a single server: replicas only if asked for */
+	snprintf(want, sizeof(want), "%d", redis->wait_replicas);
+	snprintf(timeout, sizeof(timeout), "%d", redis->wait_timeout_ms);
+	argv[0] = "WAIT";
+	argv[1] = want;
+	argv[2] = timeout;
+	rc = command(redis, &reply, "WAIT", errstr, errlen, 3, argv, NULL);
+	if (rc != YB_OK)
+		return rc;
+	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < redis->wait_replicas) {
+		snprintf(errstr, errlen,
+			 "redis %s: the batch's writes reached %lld of %d replicas "
+			 "within %d ms (WAIT)",
+			 redis->endpoint, reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0LL,
+			 redis->wait_replicas, redis->wait_timeout_ms);
+		rc = YB_ETIMEDOUT;
+	}
+	freeReplyObject(reply);
+	return rc;
+}
+
+size_t yb_redis_cluster_masters(const yb_redis *redis)
+{
+	return redis->cluster != NULL ? yb_cluster_masters(redis->cluster) : 0;
 }

@@ -17,6 +17,12 @@
  * it and the caller reloads and resends the batch (the scripts are idempotent by design).
  *
  * Replies are hiredis' redisReply, freed with yb_redis_reply_free.
+ *
+ * Redis Cluster: connected to a node whose INFO says cluster_enabled:1, the connection is a
+ * cluster one and every call below keeps its meaning: commands go to the master of their
+ * key's hash slot, one pipeline per node, replies in queued order (redis/cluster.h: MOVED,
+ * ASK, transactions, scripts on every master). Commands are routed by their first key (KEYS[1]
+ * for EVAL and EVALSHA); MULTI/EXEC is atomic per hash slot there.
  */
 #ifndef YB_IO_REDIS_H
 #define YB_IO_REDIS_H
@@ -38,7 +44,13 @@ typedef struct yb_redis_options {
 	const char *user;     /* the ACL user; NULL or "": the default user */
 	const char *password; /* NULL: no AUTH (a user needs one); copied by the connection */
 	int timeout_ms;       /* bounds the connect, AUTH and every later command */
+	/* yb_redis_wait_written: the replicas a batch's writes must reach on each master written
+	 * to. 0: none; YB_REDIS_WAIT_AUTO: one on a cluster master that has a replica. */
+	int wait_replicas;
+	int wait_timeout_ms; /* 0: timeout_ms */
 } yb_redis_options;
+
+#define YB_REDIS_WAIT_AUTO (-1)
 
 /*
  * Connect as opts says, and AUTH when it gives a password. Returns YB_OK and *out; or
@@ -118,6 +130,17 @@ int yb_redis_sync(yb_redis *redis, size_t n, char *errstr, size_t errlen);
 
 /* True when reply is the server's NOSCRIPT error (the script must be loaded again). */
 int yb_redis_reply_is_noscript(const redisReply *reply);
+
+/*
+ * Before a commit that depends on the writes made since the last call: WAIT until they are on
+ * as many replicas as the options ask, on every master written to (a cluster) or the server.
+ * YB_OK; YB_ETIMEDOUT when fewer replicas had them in time (the caller must not commit);
+ * YB_EIO. Nothing to do (0 replicas) costs nothing.
+ */
+int yb_redis_wait_written(yb_redis *redis, char *errstr, size_t errlen);
+
+/* The masters of the Redis Cluster the connection is on; 0 for a single server. */
+size_t yb_redis_cluster_masters(const yb_redis *redis);
 
 /* Free a reply. Accepts NULL. */
 void yb_redis_reply_free(redisReply *reply);
