@@ -27,6 +27,12 @@ static const yb_config_key pipeline_keys[] = {
      "claimctl rebuild must have the same secret"},
     {"redis.prefix", YB_CONFIG_STRING, "yb:", 0, 0, "the prefix of every Redis key"},
     {"redis.timeout.ms", YB_CONFIG_INT, "5000", 10, 600000, "Redis connect and command timeout"},
+    {"redis.wait.replicas", YB_CONFIG_INT, "-1", -1, 16,
+     "the replicas a batch's Redis writes must reach before its Kafka commit (WAIT on every "
+     "master written to): -1, one on a Redis Cluster master that has a replica and none on a "
+     "single server; 0 never waits (a failover may then lose committed state)"},
+    {"redis.wait.timeout.ms", YB_CONFIG_INT, "5000", 10, 600000,
+     "how long a WAIT may take; a batch whose writes did not reach the replicas is retried"},
     {"topic.institutions", YB_CONFIG_STRING, "institutions", 0, 0,
      "institution reference data (compacted)"},
     {"topic.enrollments", YB_CONFIG_STRING, "enrollments", 0, 0, "enrollment events"},
@@ -153,10 +159,14 @@ int yb_service_redis_connect(const yb_props *cfg, yb_redis **redis, yb_member_ke
 	char password[YB_SECRET_MAX + 1];
 	const char *user = get(cfg, "redis.user");
 	const char *timeout = yb_props_get(cfg, "redis.timeout.ms");
-	yb_redis_options opts = {.endpoint = get(cfg, "redis"),
-				 .user = user[0] != '\0' ? user : NULL,
-				 .timeout_ms =
-				     timeout != NULL ? (int)strtol(timeout, NULL, 10) : 5000};
+	const char *wait = yb_props_get(cfg, "redis.wait.replicas");
+	const char *wait_timeout = yb_props_get(cfg, "redis.wait.timeout.ms");
+	yb_redis_options opts = {
+	    .endpoint = get(cfg, "redis"),
+	    .user = user[0] != '\0' ? user : NULL,
+	    .timeout_ms = timeout != NULL ? (int)strtol(timeout, NULL, 10) : 5000,
+	    .wait_replicas = wait != NULL ? (int)strtol(wait, NULL, 10) : YB_REDIS_WAIT_AUTO,
+	    .wait_timeout_ms = wait_timeout != NULL ? (int)strtol(wait_timeout, NULL, 10) : 0};
 	int given = 0, rc;
 
 	*redis = NULL;

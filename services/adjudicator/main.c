@@ -779,9 +779,11 @@ static int write(void *service, const yb_batch *b, char *errstr, size_t errlen)
 	released = yb_member_store_queue_release(a->store);
 	if (released < 0)
 		return (int)released;
-	if (released > 0)
-		return yb_member_store_sync(a->store, (size_t)released, errstr, errlen);
-	return YB_OK;
+	if (released > 0 &&
+	    (rc = yb_member_store_sync(a->store, (size_t)released, errstr, errlen)) != YB_OK)
+		return rc;
+	/* On the replicas before the commit: a failover must not lose what was paid. */
+	return yb_redis_wait_written(a->redis, errstr, errlen);
 }
 
 /* The batch is committed: its counts join the totals. */

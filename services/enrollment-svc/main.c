@@ -163,13 +163,18 @@ static int process(void *service, const yb_batch *b, char *errstr, size_t errlen
 static int write(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
 	enrollment_svc *e = service;
+	int rc;
 
 	(void)b;
 	for (size_t i = 0; i < e->mark_count; i++, e->queued++)
 		yb_member_store_queue_progress(e->store, e->marks[i].topic, e->marks[i].partition,
 					       e->marks[i].next);
 	e->mark_count = 0;
-	return yb_member_store_sync(e->store, e->queued, errstr, errlen);
+	rc = yb_member_store_sync(e->store, e->queued, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	/* On the replicas before the commit: a failover must not lose committed events. */
+	return yb_redis_wait_written(e->redis, errstr, errlen);
 }
 
 static void after_commit(void *service, const yb_batch *b)

@@ -903,8 +903,14 @@ static int write(void *service, const yb_batch *b, char *errstr, size_t errlen)
 {
 	fraud_svc *f = service;
 
+	int rc;
+
 	(void)b;
-	return yb_fraud_store_sync(f->store, (size_t)f->replies, errstr, errlen);
+	rc = yb_fraud_store_sync(f->store, (size_t)f->replies, errstr, errlen);
+	if (rc != YB_OK)
+		return rc;
+	/* On the replicas before the commit: a failover must not lose the windows. */
+	return yb_redis_wait_written(f->redis, errstr, errlen);
 }
 
 static void after_commit(void *service, const yb_batch *b)
