@@ -569,3 +569,36 @@ size_t yb_redis_cluster_masters(const yb_redis *redis)
 {
 	return redis->cluster != NULL ? yb_cluster_masters(redis->cluster) : 0;
 }
+
+int yb_redis_key_count(yb_redis *redis, long long *count, char *errstr, size_t errlen)
+{
+	const char *argv[] = {"DBSIZE"};
+	redisReply **all = NULL, *one = NULL;
+	size_t n = 1;
+	int rc;
+
+	*count = 0;
+	if (redis->cluster != NULL) {
+		n = yb_cluster_masters(redis->cluster);
+		rc = yb_cluster_on_masters(redis->cluster, 1, argv, &all, errstr, errlen);
+	} else {
+		rc = command(redis, &one, "DBSIZE", errstr, errlen, 1, argv, NULL);
+		all = &one;
+	}
+	if (rc != YB_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (all[i]->type == REDIS_REPLY_INTEGER) {
+			*count += all[i]->integer;
+		} else if (rc == YB_OK) {
+			snprintf(errstr, errlen, "redis DBSIZE: %s",
+				 all[i]->type == REDIS_REPLY_ERROR ? all[i]->str
+								   : "unexpected reply");
+			rc = YB_EIO;
+		}
+		freeReplyObject(all[i]);
+	}
+	if (all != &one)
+		free(all);
+	return rc;
+}

@@ -139,6 +139,9 @@ int yb_redis_reply_is_noscript(const redisReply *reply);
  */
 int yb_redis_wait_written(yb_redis *redis, char *errstr, size_t errlen);
 
+/* The keys the server holds (DBSIZE; on a cluster, summed over the masters). */
+int yb_redis_key_count(yb_redis *redis, long long *count, char *errstr, size_t errlen);
+
 /* The masters of the Redis Cluster the connection is on; 0 for a single server. */
 size_t yb_redis_cluster_masters(const yb_redis *redis);
 

@@ -56,7 +56,8 @@ out:
 /* Redis part: fills result; returns YB_OK when Redis answered. */
 static int status_redis(const claimctl_redis *r, int timeout_ms, json_t *result)
 {
-	char errstr[512], version[64], keyspace[128];
+	char errstr[512], version[64];
+	long long keys = 0;
 	yb_redis *redis = NULL;
 	yb_member_key *key = NULL;
 	/* An address that could hold a password (a URL's user:pw@) is not printed back. */
@@ -73,12 +74,12 @@ static int status_redis(const claimctl_redis *r, int timeout_ms, json_t *result)
 	if (rc != YB_OK)
 		goto out;
 	json_object_set_new(out, "version", json_string(version));
-	/* "db0:keys=12,expires=0,avg_ttl=0"; absent when the database is empty. */
-	if (yb_redis_info_field(redis, "db0", keyspace, sizeof(keyspace), errstr, sizeof(errstr)) ==
-	    YB_OK)
-		json_object_set_new(out, "keys", json_integer(strtoll(keyspace + 5, NULL, 10)));
-	else
-		json_object_set_new(out, "keys", json_integer(0));
+	if (yb_redis_cluster_masters(redis) > 0)
+		json_object_set_new(out, "cluster_masters",
+				    json_integer((json_int_t)yb_redis_cluster_masters(redis)));
+	rc = yb_redis_key_count(redis, &keys, errstr, sizeof(errstr));
+	if (rc == YB_OK)
+		json_object_set_new(out, "keys", json_integer(keys));
 out:
 	if (rc != YB_OK)
 		json_object_set_new(out, "error", json_string(errstr));
@@ -112,6 +113,12 @@ static void print_table(const json_t *result)
 	printf("Redis %s: ", json_string_value(json_object_get(redis, "address")));
 	if (json_object_get(redis, "error") != NULL)
 		printf("UNAVAILABLE (%s)\n", json_string_value(json_object_get(redis, "error")));
+	else if (json_object_get(redis, "cluster_masters") != NULL)
+		printf("version %s, Redis Cluster of %" JSON_INTEGER_FORMAT
+		       " masters, %" JSON_INTEGER_FORMAT " key(s)\n",
+		       json_string_value(json_object_get(redis, "version")),
+		       json_integer_value(json_object_get(redis, "cluster_masters")),
+		       json_integer_value(json_object_get(redis, "keys")));
 	else
 		printf("version %s, %" JSON_INTEGER_FORMAT " key(s)\n",
 		       json_string_value(json_object_get(redis, "version")),
