@@ -26,7 +26,7 @@ status=0
 wait "$last_pid" || status=$?
 [ "$status" = 70 ] || fail "the adjudicator was to exit with 70 before its third commit, not $status"
 committed=$(consume settlements | wc -l)
-recorded=$(rcli --scan --pattern "$run:{m:*}:claims" | while read -r k; do rcli hlen "$k"; done |
+recorded=$(rscan "$run:{m:*}:claims" | while read -r k; do rcli hlen "$k"; done |
     awk '{ s += $1 } END { print s + 0 }')
 [ "$recorded" -gt "$committed" ] ||
     fail "expected claims recorded in Redis but unpublished: $recorded recorded, $committed published"

@@ -13,8 +13,37 @@ work=$(mktemp -d)
 pids=()
 . "$root/tests/integration/test_lib.sh"
 
-rcli() { redis-cli -h 127.0.0.1 -p "$redis_port" "$@"; }
-
+# Redis: one server, or (YB_TEST_REDIS_CLUSTER=1) a Redis Cluster reached through any node;
+# rcli follows its redirections, rscan and rdel visit every master.
+redis_cluster=${YB_TEST_REDIS_CLUSTER:-0}
+rcli() {
+    if [ "$redis_cluster" = 1 ]; then
+        redis-cli -c -h 127.0.0.1 -p "$redis_port" "$@"
+    else
+        redis-cli -h 127.0.0.1 -p "$redis_port" "$@"
+    fi
+}
+redis_masters() {
+    if [ "$redis_cluster" = 1 ]; then
+        redis-cli -h 127.0.0.1 -p "$redis_port" cluster nodes |
+            awk '$3 ~ /master/ && $3 !~ /fail/ && NF > 8 { split($2, a, "[:@]"); print a[2] }'
+    else
+        echo "$redis_port"
+    fi
+}
+# rscan PATTERN: the keys matching PATTERN, on every master.
+rscan() {
+    local port
+    for port in $(redis_masters); do redis-cli -h 127.0.0.1 -p "$port" --scan --pattern "$1"; done
+}
+# rdel PATTERN: delete them, one key a command (a cluster refuses several slots in one).
+rdel() {
+    local port
+    for port in $(redis_masters); do
+        redis-cli -h 127.0.0.1 -p "$port" --scan --pattern "$1" | sed 's/^/UNLINK /' |
+            redis-cli -h 127.0.0.1 -p "$port" >/dev/null
+    done
+}
 
 cleanup() {
     local pid
@@ -24,7 +53,7 @@ cleanup() {
         echo "kept: $work, topics and keys $run*" >&2
         return
     fi
-    rcli --scan --pattern "$run*" | xargs -r -n 500 redis-cli -h 127.0.0.1 -p "$redis_port" del >/dev/null || true
+    rdel "$run*" || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -127,8 +156,15 @@ check_exactly_once() {
     echo "ok: $total settlements, one per claim and reversal, identical to claimctl adjudicate"
 }
 
-# state_digest PREFIX: a digest of the member state under PREFIX (tests/integration/state_digest.lua).
-state_digest() { rcli --eval "$root/tests/integration/state_digest.lua" , "$1" | tr '\n' ' '; }
+# state_digest PREFIX: "KEYS SHA1", a digest of the member state under PREFIX on every master
+# (tests/integration/state_digest.lua).
+state_digest() {
+    local port lines
+    lines=$(for port in $(redis_masters); do
+        redis-cli -h 127.0.0.1 -p "$port" --eval "$root/tests/integration/state_digest.lua" , "$1"
+    done | grep -v '^$' | LC_ALL=C sort)
+    echo "$(grep -c . <<<"$lines") $(sha1sum <<<"$lines" | cut -c1-40)"
+}
 
 # check_state GROUP: the adjudicator's Redis state equals the state claimctl rebuild derives
 # from the topics through the offline ledger (accumulators, personal accounts, claim records).
@@ -141,5 +177,5 @@ check_state() {
     rebuilt=$(state_digest "$run-rebuilt:")
     [ "$live" = "$rebuilt" ] || fail "Redis state [$live] differs from the offline ledger's [$rebuilt]"
     echo "ok: Redis state (accumulators, personal accounts, claim records: ${live%% *} keys) equals the offline ledger's"
-    rcli --scan --pattern "$run-rebuilt:*" | xargs -r -n 500 redis-cli -h 127.0.0.1 -p "$redis_port" del >/dev/null
+    rdel "$run-rebuilt:*"
 }

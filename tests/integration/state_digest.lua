@@ -1,15 +1,16 @@
--- A digest of the member state under a key prefix (ARGV[1]), for comparing two states:
--- every key but the progress marks, with the prefix removed, and its contents (hash fields
--- and values, sorted set members and scores). Returns {keys, sha1}.
--- Used by tests only: KEYS over the whole keyspace is fine on a test server.
+-- The member state under a key prefix (ARGV[1]) on one server, for comparing two states:
+-- for every key but the progress marks, its name with the prefix removed and a digest of
+-- its contents (hash fields and values, sorted set members and scores), one "name sha1"
+-- line per key. pipeline_lib.sh's state_digest runs it on every master of a cluster and
+-- digests the sorted lines. Used by tests only: KEYS over the keyspace is fine on a test
+-- server.
 local prefix = ARGV[1]
 local keys = redis.call('KEYS', prefix .. '*')
 table.sort(keys)
-local parts, counted = {}, 0
+local parts = {}
 for _, k in ipairs(keys) do
   local name = string.sub(k, #prefix + 1)
   if string.sub(name, 1, 9) ~= 'progress:' then
-    counted = counted + 1
     local t = redis.call('TYPE', k).ok
     local items = {}
     if t == 'hash' then
@@ -22,7 +23,7 @@ for _, k in ipairs(keys) do
     else
       items[1] = redis.call('GET', k)
     end
-    parts[#parts + 1] = name .. ' ' .. table.concat(items, ',')
+    parts[#parts + 1] = name .. ' ' .. redis.sha1hex(table.concat(items, ','))
   end
 end
-return {counted, redis.sha1hex(table.concat(parts, '\n'))}
+return parts
