@@ -48,10 +48,14 @@ int yb_producer_new(yb_producer **out, const yb_props *props, char *errstr, size
 	err = yb_kafka_conf_new(&conf, props, errstr, errlen);
 	if (err != YB_OK)
 		goto fail;
-	/* Idempotence unless the user said otherwise. */
-	if (yb_props_get(props, "kafka.enable.idempotence") == NULL &&
-	    rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, errlen) !=
-		RD_KAFKA_CONF_OK) {
+	/* Idempotence and acks=all unless the user said otherwise: a write counts once every
+	 * in-sync replica has it (min.insync.replicas of them at least), so losing one broker
+	 * of a replicated cluster loses no acknowledged message. */
+	if ((yb_props_get(props, "kafka.enable.idempotence") == NULL &&
+	     rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, errlen) !=
+		 RD_KAFKA_CONF_OK) ||
+	    (yb_props_get(props, "kafka.acks") == NULL &&
+	     rd_kafka_conf_set(conf, "acks", "all", errstr, errlen) != RD_KAFKA_CONF_OK)) {
 		err = YB_EINVAL;
 		goto fail;
 	}

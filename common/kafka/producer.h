@@ -3,8 +3,11 @@
  * timestamped values and never see librdkafka.
  *
  * Idempotent by default (enable.idempotence=true): a retry after a lost acknowledgement is
- * not a second copy. Every "kafka.*" property of the configuration is given to librdkafka
- * as-is (kafka/kafka.h), so acks, linger.ms, compression and the rest are the user's to set.
+ * not a second copy. acks=all by default: a message is acknowledged once every in-sync
+ * replica has it, so on a replicated cluster (min.insync.replicas=2 of 3) the loss of one
+ * broker loses no acknowledged message. Every "kafka.*" property of the configuration is
+ * given to librdkafka as-is (kafka/kafka.h), so kafka.acks, linger.ms, compression and the
+ * rest are the user's to set, and win over both defaults.
  * Values are copied; delivery failures are counted and logged as they are reported.
  */
 #ifndef YB_IO_PRODUCER_H
