@@ -18,10 +18,31 @@ YB_RUN_DIR=${YB_RUN_DIR:-$YB_ROOT/.run/local}
 YB_KAFKA_PORT=${YB_KAFKA_PORT:-19092}
 YB_KAFKA_CONTROLLER_PORT=${YB_KAFKA_CONTROLLER_PORT:-19093}
 YB_REDIS_PORT=${YB_REDIS_PORT:-16379}
+# The local Kafka: 1 node (broker and controller in one process), or 3 such nodes forming
+# one cluster with one controller quorum. Node i (0, 1, 2) serves clients on
+# YB_KAFKA_PORT + 2i and its controller on YB_KAFKA_CONTROLLER_PORT + 2i (19092, 19094,
+# 19096 and 19093, 19095, 19097 by default).
+YB_KAFKA_BROKER_COUNT=${YB_KAFKA_BROKER_COUNT:-1}
 # Redis's memory bound (maxmemory, with the noeviction policy): see docs/ARCHITECTURE.md.
 YB_REDIS_MAXMEMORY=${YB_REDIS_MAXMEMORY:-1gb}
 # Partitions of every member-keyed topic; they must all be equal (co-partitioning).
 YB_PARTITIONS=${YB_PARTITIONS:-6}
+
+# yb_kafka_client_port I, yb_kafka_controller_port I: node I's ports (I from 0).
+yb_kafka_client_port() { echo $((YB_KAFKA_PORT + 2 * $1)); }
+yb_kafka_controller_port() { echo $((YB_KAFKA_CONTROLLER_PORT + 2 * $1)); }
+
+# yb_kafka_bootstrap [COUNT]: the clients' bootstrap list, every node's client port, of a
+# Kafka of COUNT brokers (default YB_KAFKA_BROKER_COUNT): 127.0.0.1:19092 for one,
+# 127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096 for three. Every script that hands the
+# local Kafka to a client takes it from here.
+yb_kafka_bootstrap() {
+    local count=${1:-$YB_KAFKA_BROKER_COUNT} i list=""
+    for ((i = 0; i < count; i++)); do
+        list+=${list:+,}127.0.0.1:$(yb_kafka_client_port "$i")
+    done
+    echo "$list"
+}
 
 # yb_help SCRIPT: print the script's header comment (its usage text) without the '#'s.
 yb_help() { sed -n '2,/^set -euo/p' "$1" | sed '$d; s/^# \{0,1\}//'; }
