@@ -13,8 +13,9 @@
 # equals the one claimctl rebuild derives from the topics. Without the WAIT the batches
 # committed while the replica was frozen would be lost from Redis and later claims of those
 # members paid against stale accumulators: YB_TEST_WAIT_REPLICAS=0 runs the services with
-# redis.wait.replicas=0 (the test then waits for batches committed while the replica is
-# frozen instead of one held back), and the test fails.
+# redis.wait.replicas=0 (the test then waits, instead of for a batch held back, until the
+# master has cut its frozen replica off and 3 more batches are committed), and the test
+# fails.
 # The old master is then started again as an operator would (deploy/local/start, which
 # waits for the failover first) and rejoins as a replica.
 #
@@ -31,7 +32,14 @@ start_args=(--run-dir "${YB_TEST_RUN_DIR:?}" --brokers 3 --kafka-port "${YB_TEST
 create_topics
 "$claimctl" generate --seed 41 --claims 20000 >"$work/inputs.jsonl" 2>/dev/null
 offline "$work/inputs.jsonl"
-for topic in institutions enrollments payments claims; do produce "$topic" "$work/inputs.jsonl"; done
+# The claims in two halves: the second goes in once the replica is frozen, so that there
+# are batches to hold back (or, without WAIT, to commit) whatever the machine's speed.
+grep -E '"type":"(claim|reversal)"' "$work/inputs.jsonl" >"$work/claims.jsonl"
+half=$(($(wc -l <"$work/claims.jsonl") / 2))
+head -n "$half" "$work/claims.jsonl" >"$work/claims-1.jsonl"
+tail -n "+$((half + 1))" "$work/claims.jsonl" >"$work/claims-2.jsonl"
+for topic in institutions enrollments payments; do produce "$topic" "$work/inputs.jsonl"; done
+produce claims "$work/claims-1.jsonl"
 expected=$(wc -l <"$work/offline.jsonl")
 
 wait_replicas=${YB_TEST_WAIT_REPLICAS:--1}
@@ -58,14 +66,25 @@ replica_pid=$(pid_of "$replica")
 echo "master $master (pid $master_pid), replica $replica (pid $replica_pid)"
 
 # 1. The replica frozen: the master's writes stop reaching it, and a batch is held back.
+#    (The master cuts a replica off once 256 KB wait for it: past the kernel's socket
+#    buffers, what the master writes then never reaches the replica.)
+redis-cli -h 127.0.0.1 -p "$master" config set client-output-buffer-limit "replica 256kb 0 0" >/dev/null
+errors_before=$(metric "$adj_port" yb_redis_errors_total)
+echo "the adjudicator's Redis errors before the freeze: $errors_before"
 kill -STOP "$replica_pid"
 trap 'kill -CONT "$replica_pid" 2>/dev/null || true; cleanup' EXIT
+produce claims "$work/claims-2.jsonl"
 redis_errors() { metric "$adj_port" yb_redis_errors_total; }
+replica_cut_off() {
+    redis-cli -h 127.0.0.1 -p "$master" info replication | tr -d '\r' | grep -qx 'connected_slaves:0'
+}
 if [ "$wait_replicas" = 0 ]; then
+    wait_until 120 "the master to cut off its frozen replica (no WAIT: batches go on)" replica_cut_off
     frozen_at=$(batches)
-    wait_until 60 "5 batches committed while the replica is frozen (no WAIT)" at_least batches $((frozen_at + 5))
+    wait_until 60 "3 batches committed that the replica will never see" at_least batches $((frozen_at + 3))
 else
-    wait_until 60 "a batch held back because its writes were not on the replica (WAIT)" at_least redis_errors 1
+    wait_until 60 "a batch held back because its writes were not on the replica (WAIT)" \
+        at_least redis_errors $((errors_before + 1))
 fi
 held=$(batches)
 
