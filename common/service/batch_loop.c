@@ -148,7 +148,8 @@ static int recover(yb_batch_loop *loop, const char *why)
 		       loop->failures);
 		return YB_EIO;
 	}
-	YB_LOG(YB_LOG_ERROR, "redis_failed", "{s:s, s:i}", "err", why, "attempt", loop->failures);
+	/* (a store, or Kafka under the batch: the barrier's offsets, a send) */
+	YB_LOG(YB_LOG_ERROR, "batch_retried", "{s:s, s:i}", "err", why, "attempt", loop->failures);
 	yb_batch_loop_publish(loop, false, why);
 	if (abort_batch(loop) != YB_OK)
 		return YB_EIO;

@@ -54,6 +54,10 @@
 #define EVENT_ARENA     (64u << 10)
 #define MAX_PARTITIONS  1024
 #define REQUEST_TIMEOUT 10000
+/* The barrier's ListOffsets: a leader that died is replaced only after the broker session
+ * timeout (9 s), so waiting long on it only delays the batch's retry (which asks the new
+ * leader); a live cluster answers in milliseconds. */
+#define BARRIER_TIMEOUT 3000
 #define MAX_POISON      64 /* messages remembered as failing whatever is retried */
 
 static const yb_config_key config_keys[] = {
@@ -279,7 +283,7 @@ static int barrier(void *service, const yb_batch *b, char *errstr, size_t errlen
 				q[nq++] = (yb_end_query){.topic = topics[t], .partition = p};
 		}
 	}
-	rc = yb_end_probe_stable_ends(a->probe, q, nq, REQUEST_TIMEOUT, errstr, errlen);
+	rc = yb_end_probe_stable_ends(a->probe, q, nq, BARRIER_TIMEOUT, errstr, errlen);
 	if (rc != YB_OK)
 		return rc;
 	nq = (size_t)a->institution_partitions;
