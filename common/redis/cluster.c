@@ -31,15 +31,13 @@ enum entry_kind { Q_PLAIN, Q_MULTI, Q_TX, Q_EXEC };
 
 /* A queued command, until its reply is handed out. */
 typedef struct entry {
-	char *cmd; /* RESP, from redisFormatCommandArgv */
-	size_t len;
-	int slot; /* -1: no key */
+	size_t cmd_at, len; /* its RESP in cl->cmds */
+	int slot;           /* -1: no key */
 	uint8_t kind;
 	bool done;      /* its reply is here (MULTI and EXEC: made when handed out) */
 	int ask_node;   /* -1, or the node an ASK sent it to */
 	int redirects;  /* MOVED and ASK followed so far */
 	size_t tx_from; /* EXEC: the index of its transaction's first command */
-	unsigned round; /* the round it was last grouped in (transactions) */
 	redisReply *reply;
 } entry;
 
@@ -50,8 +48,14 @@ typedef struct wire {
 	int node;
 	uint8_t kind;
 	size_t entry;             /* W_PLAIN, W_TX_CMD */
-	size_t group_at, group_n; /* W_TX_EXEC: its commands, in cl->group */
+	size_t group_at, group_n; /* W_TX_EXEC: its commands, in cl->order */
 } wire;
+
+/* A transaction's command and its slot, sorted to group the commands by slot. */
+typedef struct slot_at {
+	int slot;
+	size_t at; /* in cl->q */
+} slot_at;
 
 struct yb_cluster {
 	node *nodes;
@@ -61,13 +65,13 @@ struct yb_cluster {
 	void *connect_arg;
 	entry *q;
 	size_t q_count, q_cap, q_head, unsent;
+	yb_buf cmds; /* the queued commands' RESP, one buffer reused batch after batch */
 	bool in_tx;
 	size_t tx_from;
 	wire *w;
 	size_t w_count, w_cap;
-	size_t *group; /* entries of the round's transaction groups */
-	size_t group_count, group_cap;
-	unsigned round;
+	slot_at *order; /* the round's transactions' commands, grouped by slot */
+	size_t order_count, order_cap;
 	const char **scripts;
 	size_t script_count, script_cap;
 	bool broken;    /* a node failed mid-batch: nothing is read until reconnect */
@@ -314,14 +318,11 @@ int yb_cluster_new(yb_cluster **out, redisContext *seed, const char *seed_host, 
 /* Drop what is queued and every reply not handed out. */
 static void forget_queue(yb_cluster *cl)
 {
-	for (size_t i = cl->q_head; i < cl->q_count; i++) {
-		free(cl->q[i].cmd);
-		freeReplyObject(cl->q[i].reply);
-	}
-	/* (a transaction's replies are kept on its commands until EXEC is handed out) */
-	for (size_t i = 0; i < cl->q_head; i++)
+	/* (a transaction's replies stay on its commands until EXEC is handed out) */
+	for (size_t i = 0; i < cl->q_count; i++)
 		freeReplyObject(cl->q[i].reply);
 	cl->q_count = cl->q_head = cl->unsent = 0;
+	cl->cmds.len = 0;
 	cl->in_tx = false;
 }
 
@@ -334,8 +335,9 @@ void yb_cluster_destroy(yb_cluster *cl)
 		close_node(&cl->nodes[i]);
 	free(cl->nodes);
 	free(cl->q);
+	yb_buf_free(&cl->cmds);
 	free(cl->w);
-	free(cl->group);
+	free(cl->order);
 	free(cl->scripts);
 	free(cl);
 }
@@ -393,8 +395,8 @@ int yb_cluster_remember_script(yb_cluster *cl, const char *source)
 	return YB_OK;
 }
 
-int yb_cluster_on_masters(yb_cluster *cl, int argc, const char *const *argv, redisReply ***replies,
-			  char *errstr, size_t errlen)
+int yb_cluster_on_masters(yb_cluster *cl, int argc, const char *const *argv, const size_t *argvlen,
+			  redisReply ***replies, char *errstr, size_t errlen)
 {
 	size_t count = yb_cluster_masters(cl);
 	redisReply **out = calloc(count > 0 ? count : 1, sizeof(*out));
@@ -410,7 +412,7 @@ int yb_cluster_on_masters(yb_cluster *cl, int argc, const char *const *argv, red
 		rc = open_node(cl, at, errstr, errlen);
 		if (rc != YB_OK)
 			break;
-		out[i] = redisCommandArgv(n->ctx, argc, (const char **)argv, NULL);
+		out[i] = redisCommandArgv(n->ctx, argc, (const char **)argv, argvlen);
 		if (out[i] == NULL) {
 			snprintf(errstr, errlen, "redis %s: %s", n->name, n->ctx->errstr);
 			close_node(n);
@@ -429,6 +431,30 @@ int yb_cluster_on_masters(yb_cluster *cl, int argc, const char *const *argv, red
 
 /* --- queueing ------------------------------------------------------------------------ */
 
+/*
+ * Append a command's RESP to b: what redisFormatCommandArgv makes, without an allocation per
+ * command (a batch's commands share one buffer, kept for a redirection's resend).
+ */
+static int put_resp(yb_buf *b, int argc, const char *const *argv, const size_t *argvlen)
+{
+	size_t need = 16;
+
+	for (int i = 0; i < argc; i++)
+		need += 32 + (argvlen != NULL ? argvlen[i] : strlen(argv[i]));
+	if (yb_buf_reserve(b, need) != 0)
+		return YB_ENOMEM;
+	b->len += (size_t)sprintf((char *)b->data + b->len, "*%d\r\n", argc);
+	for (int i = 0; i < argc; i++) {
+		size_t len = argvlen != NULL ? argvlen[i] : strlen(argv[i]);
+
+		b->len += (size_t)sprintf((char *)b->data + b->len, "$%zu\r\n", len);
+		memcpy(b->data + b->len, argv[i], len);
+		memcpy(b->data + b->len + len, "\r\n", 2);
+		b->len += len + 2;
+	}
+	return YB_OK;
+}
+
 static bool is(const char *arg, size_t len, const char *name)
 {
 	return len == strlen(name) && strncasecmp(arg, name, len) == 0;
@@ -438,7 +464,6 @@ int yb_cluster_append(yb_cluster *cl, int argc, const char *const *argv, const s
 {
 	size_t lens[8];
 	entry *e;
-	int n;
 
 	if (argc < 1)
 		return YB_EINVAL;
@@ -476,10 +501,10 @@ int yb_cluster_append(yb_cluster *cl, int argc, const char *const *argv, const s
 	} else if (argc >= 2) {
 		e->slot = (int)yb_redis_key_slot(argv[1], lens[1]);
 	}
-	n = redisFormatCommandArgv(&e->cmd, argc, (const char **)argv, argvlen);
-	if (n < 0)
+	e->cmd_at = cl->cmds.len;
+	if (put_resp(&cl->cmds, argc, argv, argvlen) != YB_OK)
 		return YB_ENOMEM;
-	e->len = (size_t)n;
+	e->len = cl->cmds.len - e->cmd_at;
 	e->kind = cl->in_tx ? Q_TX : Q_PLAIN;
 	cl->q_count++;
 	cl->unsent++;
@@ -529,43 +554,65 @@ static const char asking_cmd[] = "*1\r\n$6\r\nASKING\r\n";
 static const char multi_cmd[] = "*1\r\n$5\r\nMULTI\r\n";
 static const char exec_cmd[] = "*1\r\n$4\r\nEXEC\r\n";
 
-/* The transaction's unsent commands in [from, to), one MULTI/EXEC per slot. */
+static const char *command_of(const yb_cluster *cl, const entry *e)
+{
+	return (const char *)cl->cmds.data + e->cmd_at;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+	const slot_at *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * The transaction's unsent commands in [from, to), one MULTI/EXEC per slot: sorted by slot
+ * (queued order within one), each slot's run of cl->order is its group.
+ */
 static int send_transaction(yb_cluster *cl, size_t from, size_t to, char *errstr, size_t errlen)
 {
-	for (size_t k = from; k < to; k++) {
-		entry *first = &cl->q[k];
-		size_t group_at = cl->group_count;
-		int at, rc;
+	size_t first = cl->order_count, end;
+	int rc = YB_OK;
 
-		if (first->done || first->round == cl->round)
+	for (size_t k = from; k < to; k++) {
+		if (cl->q[k].done)
 			continue;
-		at = route(cl, first, errstr, errlen, &rc);
+		if (yb_array_grow((void **)&cl->order, &cl->order_cap, cl->order_count + 1,
+				  sizeof(slot_at)) != 0)
+			return YB_ENOMEM;
+		cl->order[cl->order_count++] = (slot_at){.slot = cl->q[k].slot, .at = k};
+	}
+	qsort(cl->order + first, cl->order_count - first, sizeof(slot_at), by_slot);
+	for (size_t k = first; rc == YB_OK && k < cl->order_count; k = end) {
+		int at;
+
+		for (end = k + 1; end < cl->order_count && cl->order[end].slot == cl->order[k].slot;
+		     end++)
+			;
+		at = route(cl, &cl->q[cl->order[k].at], errstr, errlen, &rc);
 		if (at < 0) {
-			if (rc != YB_OK)
-				return rc;
+			/* No master for the slot: each of its commands gets route's error. */
+			for (size_t j = k + 1; rc == YB_OK && j < end; j++)
+				route(cl, &cl->q[cl->order[j].at], errstr, errlen, &rc);
 			continue;
 		}
 		rc = add_wire(cl, at, W_TX_MULTI, 0, multi_cmd, sizeof(multi_cmd) - 1);
-		for (size_t j = k; rc == YB_OK && j < to; j++) {
-			entry *e = &cl->q[j];
+		for (size_t j = k; rc == YB_OK && j < end; j++) {
+			const entry *e = &cl->q[cl->order[j].at];
 
-			if (e->done || e->round == cl->round || e->slot != first->slot)
-				continue;
-			e->round = cl->round;
-			if (yb_array_grow((void **)&cl->group, &cl->group_cap, cl->group_count + 1,
-					  sizeof(size_t)) != 0)
-				return YB_ENOMEM;
-			cl->group[cl->group_count++] = j;
-			rc = add_wire(cl, at, W_TX_CMD, j, e->cmd, e->len);
+			rc = add_wire(cl, at, W_TX_CMD, cl->order[j].at, command_of(cl, e), e->len);
 		}
 		if (rc == YB_OK)
 			rc = add_wire(cl, at, W_TX_EXEC, 0, exec_cmd, sizeof(exec_cmd) - 1);
-		if (rc != YB_OK)
-			return rc;
-		cl->w[cl->w_count - 1].group_at = group_at;
-		cl->w[cl->w_count - 1].group_n = cl->group_count - group_at;
+		if (rc == YB_OK) {
+			cl->w[cl->w_count - 1].group_at = k;
+			cl->w[cl->w_count - 1].group_n = end - k;
+		}
 	}
-	return YB_OK;
+	return rc;
 }
 
 /* Write out what the round queued on each node. */
@@ -595,8 +642,7 @@ static int send_round(yb_cluster *cl, char *errstr, size_t errlen)
 {
 	int rc = YB_OK;
 
-	cl->w_count = cl->group_count = 0;
-	cl->round++;
+	cl->w_count = cl->order_count = 0;
 	for (size_t i = cl->q_head; rc == YB_OK && i < cl->q_count; i++) {
 		entry *e = &cl->q[i];
 		int at;
@@ -613,7 +659,7 @@ static int send_round(yb_cluster *cl, char *errstr, size_t errlen)
 		if (e->ask_node >= 0)
 			rc = add_wire(cl, at, W_ASKING, i, asking_cmd, sizeof(asking_cmd) - 1);
 		if (rc == YB_OK)
-			rc = add_wire(cl, at, W_PLAIN, i, e->cmd, e->len);
+			rc = add_wire(cl, at, W_PLAIN, i, command_of(cl, e), e->len);
 		e->ask_node = -1;
 	}
 	/* Every node's pipeline goes out before any reply is read. */
@@ -673,7 +719,7 @@ static int settle_exec(yb_cluster *cl, const wire *w, redisReply *r, bool moved)
 	bool ok = r->type == REDIS_REPLY_ARRAY && r->elements == w->group_n;
 
 	for (size_t k = 0; k < w->group_n; k++) {
-		entry *e = &cl->q[cl->group[w->group_at + k]];
+		entry *e = &cl->q[cl->order[w->group_at + k].at];
 
 		if (e->done)
 			continue; /* its queueing failed: that error is its reply */
@@ -681,8 +727,7 @@ static int settle_exec(yb_cluster *cl, const wire *w, redisReply *r, bool moved)
 			e->reply = r->element[k];
 			r->element[k] = NULL;
 		} else if (moved && e->redirects < YB_CLUSTER_MAX_REDIRECTS) {
-			e->redirects++;
-			e->round = 0; /* regrouped and sent again */
+			e->redirects++; /* regrouped and sent again */
 			continue;
 		} else {
 			e->reply = made_reply(REDIS_REPLY_ERROR,
@@ -832,44 +877,49 @@ int yb_cluster_read(yb_cluster *cl, redisReply **reply, char *errstr, size_t err
 		e->reply = NULL;
 		break;
 	}
-	free(e->cmd);
-	e->cmd = NULL;
 	if (*reply == NULL)
 		return YB_ENOMEM;
 	if (++cl->q_head == cl->q_count && !cl->in_tx)
-		cl->q_head = cl->q_count = 0;
+		cl->q_head = cl->q_count = cl->cmds.len = 0;
 	return YB_OK;
+}
+
+/* The replicas a master's writes must reach: as asked, or (replicas < 0) one if it has one. */
+static int replicas_to_wait(const node *n, int replicas)
+{
+	return replicas >= 0 ? replicas : n->replicas > 0 ? 1 : 0;
 }
 
 int yb_cluster_wait_written(yb_cluster *cl, int replicas, int timeout_ms, char *errstr,
 			    size_t errlen)
 {
-	char timeout[16];
+	char want[12], timeout[16];
+	size_t mark;
 	int rc = YB_OK;
 
 	snprintf(timeout, sizeof(timeout), "%d", timeout_ms);
 	cl->w_count = 0;
 	for (size_t i = 0; rc == YB_OK && i < cl->node_count; i++) {
 		node *n = &cl->nodes[i];
-		int need = replicas >= 0 ? replicas : n->replicas > 0 ? 1 : 0;
-		char want[12], *cmd = NULL;
 		const char *argv[] = {"WAIT", want, timeout};
-		int len;
+		int need = replicas_to_wait(n, replicas);
 
 		if (!n->written || n->ctx == NULL || need == 0)
 			continue;
 		snprintf(want, sizeof(want), "%d", need);
-		len = redisFormatCommandArgv(&cmd, 3, argv, NULL);
-		if (len < 0)
-			return YB_ENOMEM;
-		rc = add_wire(cl, (int)i, W_PLAIN, (size_t)need, cmd, (size_t)len);
-		free(cmd);
+		/* (formatted after whatever is queued, and dropped once hiredis has it) */
+		mark = cl->cmds.len;
+		rc = put_resp(&cl->cmds, 3, argv, NULL);
+		if (rc == YB_OK)
+			rc = add_wire(cl, (int)i, W_PLAIN, 0, (const char *)cl->cmds.data + mark,
+				      cl->cmds.len - mark);
+		cl->cmds.len = mark;
 	}
 	if (rc == YB_OK)
 		rc = flush_nodes(cl, errstr, errlen);
 	for (size_t i = 0; rc == YB_OK && i < cl->w_count; i++) {
 		node *n = &cl->nodes[cl->w[i].node];
-		size_t need = cl->w[i].entry;
+		int need = replicas_to_wait(n, replicas);
 		void *reply = NULL;
 		redisReply *r;
 
@@ -879,9 +929,9 @@ int yb_cluster_wait_written(yb_cluster *cl, int replicas, int timeout_ms, char *
 			break;
 		}
 		r = reply;
-		if (r->type == REDIS_REPLY_INTEGER && r->integer < (long long)need) {
+		if (r->type == REDIS_REPLY_INTEGER && r->integer < need) {
 			snprintf(errstr, errlen,
-				 "redis %s: the batch's writes reached %lld of %zu replicas within "
+				 "redis %s: the batch's writes reached %lld of %d replicas within "
 				 "%d ms (WAIT)",
 				 n->name, r->integer, need, timeout_ms);
 			rc = YB_ETIMEDOUT;

@@ -76,10 +76,11 @@ int yb_cluster_append(yb_cluster *cl, int argc, const char *const *argv, const s
 /* The next queued command's reply (sending and reading what is queued when needed). */
 int yb_cluster_read(yb_cluster *cl, redisReply **reply, char *errstr, size_t errlen);
 
-/* Run one command on every master; reply_of(i) stays the caller's to free. Used for SCRIPT
- * LOAD and PING. *replies has yb_cluster_masters() entries on YB_OK. */
-int yb_cluster_on_masters(yb_cluster *cl, int argc, const char *const *argv, redisReply ***replies,
-			  char *errstr, size_t errlen);
+/* Run one command (argvlen may be NULL) on every master, between batches: SCRIPT LOAD, PING,
+ * INFO, DBSIZE. On YB_OK *replies has yb_cluster_masters() entries, each and the array the
+ * caller's to free. */
+int yb_cluster_on_masters(yb_cluster *cl, int argc, const char *const *argv, const size_t *argvlen,
+			  redisReply ***replies, char *errstr, size_t errlen);
 
 /* Remember a script (its source stays the caller's, for the connection's life) so that it
  * is loaded on every node connected later. */

@@ -266,9 +266,9 @@ static int command(yb_redis *redis, redisReply **reply, const char *what, char *
 	if (redis->cluster != NULL) {
 		redisReply **all = NULL;
 		size_t n = yb_cluster_masters(redis->cluster), keep = 0;
-		int rc = yb_cluster_on_masters(redis->cluster, argc, argv, &all, errstr, errlen);
+		int rc = yb_cluster_on_masters(redis->cluster, argc, argv, argvlen, &all, errstr,
+					       errlen);
 
-		(void)argvlen; /* (C strings only here) */
 		if (rc != YB_OK) {
 			size_t len = strlen(errstr);
 
@@ -580,7 +580,7 @@ int yb_redis_key_count(yb_redis *redis, long long *count, char *errstr, size_t e
 	*count = 0;
 	if (redis->cluster != NULL) {
 		n = yb_cluster_masters(redis->cluster);
-		rc = yb_cluster_on_masters(redis->cluster, 1, argv, &all, errstr, errlen);
+		rc = yb_cluster_on_masters(redis->cluster, 1, argv, NULL, &all, errstr, errlen);
 	} else {
 		rc = command(redis, &one, "DBSIZE", errstr, errlen, 1, argv, NULL);
 		all = &one;

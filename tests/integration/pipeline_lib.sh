@@ -23,10 +23,12 @@ rcli() {
         redis-cli -h 127.0.0.1 -p "$redis_port" "$@"
     fi
 }
+. "$root/deploy/lib/redis_cluster.sh"
+# The masters' ports (deploy/lib/redis_cluster.sh, as the first live node sees them), or the
+# one server's.
 redis_masters() {
     if [ "$redis_cluster" = 1 ]; then
-        redis-cli -h 127.0.0.1 -p "$redis_port" cluster nodes |
-            awk '$3 ~ /master/ && $3 !~ /fail/ && NF > 8 { split($2, a, "[:@]"); print a[2] }'
+        YB_REDIS_PORT=$redis_port yb_redis_cluster_masters
     else
         echo "$redis_port"
     fi
