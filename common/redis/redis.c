@@ -94,6 +94,16 @@ static int authenticate(const yb_redis *redis, redisContext *ctx, char *errstr, 
 	return rc;
 }
 
+/* A new socket of the connection's (its own, or a cluster node's): the command timeout,
+ * then AUTH. */
+static int prepare_socket(const yb_redis *redis, redisContext *ctx, const char *what, char *errstr,
+			  size_t errlen)
+{
+	if (redisSetTimeout(ctx, redis->timeout) != REDIS_OK)
+		return context_error(ctx, what, errstr, errlen);
+	return authenticate(redis, ctx, errstr, errlen);
+}
+
 /* Connect (or, with ctx already there, connect again) and authenticate. */
 static int open_connection(yb_redis *redis, const yb_endpoint *ep, char *errstr, size_t errlen)
 {
@@ -114,10 +124,7 @@ static int open_connection(yb_redis *redis, const yb_endpoint *ep, char *errstr,
 		snprintf(what, sizeof(what), "reconnect to %s", redis->endpoint);
 		return context_error(redis->ctx, what, errstr, errlen);
 	}
-	/* The command timeout, on every new socket. */
-	if (redisSetTimeout(redis->ctx, redis->timeout) != REDIS_OK)
-		return context_error(redis->ctx, what, errstr, errlen);
-	return authenticate(redis, redis->ctx, errstr, errlen);
+	return prepare_socket(redis, redis->ctx, what, errstr, errlen);
 }
 
 /* A cluster node's connection (cluster.h's yb_cluster_connect_fn): timeouts and AUTH as the
@@ -128,16 +135,14 @@ static int connect_node(void *arg, const char *host, int port, redisContext **ou
 	const yb_redis *redis = arg;
 	char what[120];
 	redisContext *ctx = redisConnectWithTimeout(host, port, redis->timeout);
-	int rc = YB_OK;
+	int rc;
 
 	*out = NULL;
 	snprintf(what, sizeof(what), "connect to %s:%d", host, port);
 	if (ctx == NULL)
 		return YB_ENOMEM;
-	if (ctx->err != 0 || redisSetTimeout(ctx, redis->timeout) != REDIS_OK)
-		rc = context_error(ctx, what, errstr, errlen);
-	if (rc == YB_OK)
-		rc = authenticate(redis, ctx, errstr, errlen);
+	rc = ctx->err != 0 ? context_error(ctx, what, errstr, errlen)
+			   : prepare_socket(redis, ctx, what, errstr, errlen);
 	if (rc != YB_OK) {
 		redisFree(ctx);
 		return rc;
